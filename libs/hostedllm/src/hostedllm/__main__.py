@@ -1,0 +1,3 @@
+from hostedllm.cli import main
+
+raise SystemExit(main())

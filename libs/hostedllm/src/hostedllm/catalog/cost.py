@@ -1,0 +1,46 @@
+"""Cost estimates from a usage record and the catalog's prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hostedllm.catalog.schema import ModelEntry
+
+PER_TOKENS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Cost:
+    """An estimated cost, in the currency of the catalog price it came from."""
+
+    input: float
+    output: float
+    currency: str
+
+    @property
+    def total(self) -> float:
+        return self.input + self.output
+
+
+def estimate_cost(entry: ModelEntry, usage: Mapping[str, Any]) -> Cost | None:
+    """The cost of ``usage`` (a chat-completions usage dict) at the catalog price.
+
+    ``None`` when the catalog has no price for this model (it never guesses).
+
+    >>> from hostedllm.catalog import default_catalog
+    >>> entry = default_catalog().get("novita:qwen/qwen-2-72b-instruct")
+    >>> estimate_cost(entry, {"prompt_tokens": 46, "completion_tokens": 40}).total
+    3.354e-05
+    """
+    price = entry.price
+    if price is None or price.input is None or price.output is None:
+        return None
+    prompt = int(usage.get("prompt_tokens") or 0)
+    completion = int(usage.get("completion_tokens") or 0)
+    return Cost(
+        input=prompt * price.input / PER_TOKENS,
+        output=completion * price.output / PER_TOKENS,
+        currency=price.currency,
+    )

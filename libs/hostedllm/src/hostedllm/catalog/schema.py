@@ -1,0 +1,115 @@
+"""The pydantic schema of ``models.toml``, checked when the catalog loads."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, model_validator
+
+ToolChoice = Literal["auto", "none", "required", "function"]
+StatusState = Literal["active", "deprecated", "retired"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Price(_Strict):
+    """Price per one million tokens. ``None`` means no trustworthy source was found."""
+
+    input: NonNegativeFloat | None = None
+    output: NonNegativeFloat | None = None
+    currency: Literal["USD", "CNY"]
+    source: str
+    as_of: datetime.date
+
+
+class Capabilities(_Strict):
+    tools: bool = False
+    #: Which ``tool_choice`` values the model honours; ``function`` means a named function.
+    tool_choice: tuple[ToolChoice, ...] = ()
+    parallel_tool_calls: bool = False
+    json_object: bool = False
+    json_schema: bool = False
+    vision: bool = False
+    reasoning: bool = False
+    #: Usage arrives in streams when ``stream_options.include_usage`` is sent.
+    stream_usage: bool = False
+    system_role: bool = True
+
+    @model_validator(mode="after")
+    def _tool_choice_needs_tools(self) -> Capabilities:
+        if self.tool_choice and not self.tools:
+            raise ValueError("tool_choice values are listed but tools is false")
+        if self.parallel_tool_calls and not self.tools:
+            raise ValueError("parallel_tool_calls is true but tools is false")
+        return self
+
+    def names(self) -> list[str]:
+        """The capabilities that are on, by field name."""
+        return [name for name, value in self if value is True]
+
+
+class ParamRange(_Strict):
+    """A model-specific range that narrows or widens the provider's."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_maximum: bool | None = None
+
+
+class Status(_Strict):
+    state: StatusState = "active"
+    since: datetime.date | None = None
+    reason: str | None = None
+    #: ``provider:model`` of the suggested replacement.
+    replacement: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _inactive_needs_details(self) -> Status:
+        if self.state != "active" and not (self.reason and self.since):
+            raise ValueError(f"a {self.state} model needs a reason and a since date")
+        if self.state == "retired" and not self.replacement:
+            raise ValueError("a retired model must name a replacement")
+        return self
+
+
+class ModelEntry(_Strict):
+    """One model as served by one provider."""
+
+    provider: str
+    id: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    context_window: PositiveInt | None = None
+    max_output_tokens: PositiveInt | None = None
+    price: Price | None = None
+    capabilities: Capabilities = Capabilities()
+    params: dict[str, ParamRange] = Field(default_factory=dict)
+    unsupported_params: tuple[str, ...] = ()
+    status: Status = Status()
+    sources: tuple[str, ...] = Field(min_length=1)
+    notes: str | None = None
+    #: False for an entry made up on the fly (an open provider's unlisted model, or live discovery).
+    curated: bool = True
+
+    @property
+    def key(self) -> str:
+        """``provider:id``, unique across the catalog."""
+        return f"{self.provider}:{self.id}"
+
+    @model_validator(mode="after")
+    def _output_fits_context(self) -> ModelEntry:
+        if self.context_window and self.max_output_tokens and self.max_output_tokens > self.context_window:
+            raise ValueError(
+                f"max_output_tokens {self.max_output_tokens} exceeds context_window {self.context_window}"
+            )
+        return self
+
+
+class CatalogFile(_Strict):
+    """The whole data file: per-provider defaults, then the models."""
+
+    defaults: dict[str, dict[str, object]] = Field(default_factory=dict)
+    model: list[dict[str, object]]

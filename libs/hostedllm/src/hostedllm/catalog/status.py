@@ -1,0 +1,50 @@
+"""Warnings for deprecated and retired models, given once per model and process, without network."""
+
+from __future__ import annotations
+
+import warnings
+
+from hostedllm.catalog.schema import ModelEntry
+
+
+class ModelStatusWarning(UserWarning):
+    """A model in use is deprecated or retired."""
+
+
+_warned: set[str] = set()
+
+
+def status_message(entry: ModelEntry) -> str | None:
+    """The text a user sees for a deprecated or retired model, or ``None`` if it is active.
+
+    >>> from hostedllm.catalog import default_catalog
+    >>> print(status_message(default_catalog().get("nim:meta/llama2-70b")))  # doctest: +ELLIPSIS
+    meta/llama2-70b on nim was retired on 2025-09-24: ... Use 'nim:meta/llama-3.3-70b-instruct' instead.
+    """
+    status = entry.status
+    if status.state == "active":
+        return None
+    verb = "was retired" if status.state == "retired" else "is deprecated"
+    text = f"{entry.id} on {entry.provider} {verb}"
+    if status.since:
+        text += f" on {status.since.isoformat()}"
+    text += f": {status.reason}" if status.reason else "."
+    if status.state == "retired":
+        text += " Requests are expected to fail (HTTP 404 or 410)."
+    if status.replacement:
+        text += f" Use {status.replacement!r} instead."
+    return text
+
+
+def warn_if_inactive(entry: ModelEntry, stacklevel: int = 3) -> None:
+    """Warn once per process about a deprecated or retired model."""
+    message = status_message(entry)
+    if message is None or entry.key in _warned:
+        return
+    _warned.add(entry.key)
+    warnings.warn(message, ModelStatusWarning, stacklevel=stacklevel)
+
+
+def reset_warnings() -> None:
+    """Forget which models were warned about, so the next use warns again (for tests)."""
+    _warned.clear()

@@ -1,0 +1,167 @@
+"""``ChatClient``: chat completions for one provider model, sync and async, streamed or not.
+
+This is what the LangChain and LlamaIndex adapters call. Construction does no network I/O: it
+resolves the model in the catalog (warning once if it is deprecated or retired), the key and the
+base URL. Connections are opened on the first call and pooled for the client's lifetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from hostedllm.catalog import Catalog, Cost, default_catalog, estimate_cost, warn_if_inactive
+from hostedllm.errors import RequestValidationError
+from hostedllm.providers import ProviderSpec, get_provider
+from hostedllm.request import build_request, encode_body
+from hostedllm.responses import parse_completion
+from hostedllm.settings import request_headers, resolve_api_key, resolve_base_url
+from hostedllm.streaming import ChunkStream, aiter_sse_data, iter_sse_data
+from hostedllm.transport import (
+    HTTPTransport,
+    RetryPolicy,
+    Timeouts,
+    acall_with_retries,
+    astream_with_retries,
+    call_with_retries,
+    stream_with_retries,
+)
+from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk
+
+CHAT_PATH = "/chat/completions"
+
+
+class ChatClient:
+    """Validated chat-completions requests to one provider model, with pooled connections and retries.
+
+    >>> client = ChatClient("local", "smollm2-135m-instruct")
+    >>> client.build_request([{"role": "user", "content": "Hi"}], params={"max_tokens": 8})
+    {'model': 'smollm2-135m-instruct', 'messages': [{'role': 'user', 'content': 'Hi'}], 'max_tokens': 8}
+    """
+
+    def __init__(
+        self,
+        provider: str | ProviderSpec,
+        model: str,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeouts | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        allow_unknown_model: bool = False,
+        allow_insecure_http: bool = False,
+        default_headers: Mapping[str, str] | None = None,
+        catalog: Catalog | None = None,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.spec = get_provider(provider)
+        self.catalog = catalog or default_catalog()
+        self.model = self.catalog.resolve(self.spec.name, model, allow_unknown=allow_unknown_model)
+        warn_if_inactive(self.model)
+        self.api_key = resolve_api_key(self.spec, api_key)
+        self.base_url = resolve_base_url(self.spec, base_url, allow_insecure_http=allow_insecure_http)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.timeouts = Timeouts.from_value(timeout)
+        secret = self.api_key.get_secret_value() if self.api_key else None
+        self._secrets = (secret,) if secret else ()
+        self._http = HTTPTransport(
+            self.spec, self.base_url, request_headers(self.spec, self.api_key, default_headers), self.timeouts,
+            secrets=self._secrets, model=self.model.id,
+            transport=transport, async_transport=async_transport, verify=verify,
+        )
+
+    def __repr__(self) -> str:
+        return f"ChatClient(provider={self.spec.name!r}, model={self.model.id!r}, base_url={self.base_url!r})"
+
+    def build_request(self, messages: Sequence[Mapping[str, Any]], **options: Any) -> dict[str, Any]:
+        """The validated request body; see :func:`hostedllm.request.build_request` for ``options``."""
+        return build_request(self.model, messages, **options)
+
+    def create(self, request: Mapping[str, Any]) -> ChatCompletion:
+        """Send a non-streamed request and return the answer."""
+        body = self._encode(request, stream=False)
+
+        def attempt() -> ChatCompletion:
+            response = self._http.post(CHAT_PATH, body)
+            return parse_completion(self.spec, response.content, model=self.model.id, secrets=self._secrets)
+
+        return call_with_retries(attempt, self.retry_policy)
+
+    async def acreate(self, request: Mapping[str, Any]) -> ChatCompletion:
+        body = self._encode(request, stream=False)
+
+        async def attempt() -> ChatCompletion:
+            response = await self._http.apost(CHAT_PATH, body)
+            return parse_completion(self.spec, response.content, model=self.model.id, secrets=self._secrets)
+
+        return await acall_with_retries(attempt, self.retry_policy)
+
+    def stream(self, request: Mapping[str, Any]) -> Iterator[ChatCompletionChunk]:
+        """Send a streamed request; yield normalised chunks, usage last (once)."""
+        body = self._encode(request, stream=True)
+
+        def attempt() -> Iterator[ChatCompletionChunk]:
+            chunks = self._chunk_stream()
+            with self._http.stream(CHAT_PATH, body) as response:
+                for payload in iter_sse_data(self._http.iter_lines(response)):
+                    chunk = chunks.feed(payload)
+                    if chunk is not None:
+                        yield chunk
+            last = chunks.close()
+            if last is not None:
+                yield last
+
+        return stream_with_retries(attempt, self.retry_policy)
+
+    def astream(self, request: Mapping[str, Any]) -> AsyncIterator[ChatCompletionChunk]:
+        body = self._encode(request, stream=True)
+
+        async def attempt() -> AsyncIterator[ChatCompletionChunk]:
+            chunks = self._chunk_stream()
+            async with self._http.astream(CHAT_PATH, body) as response:
+                async for payload in aiter_sse_data(self._http.aiter_lines(response)):
+                    chunk = chunks.feed(payload)
+                    if chunk is not None:
+                        yield chunk
+            last = chunks.close()
+            if last is not None:
+                yield last
+
+        return astream_with_retries(attempt, self.retry_policy)
+
+    def estimate_cost(self, usage: Mapping[str, Any]) -> Cost | None:
+        """The cost of ``usage`` at this model's catalog price (``None`` if it has none)."""
+        return estimate_cost(self.model, usage)
+
+    def close(self) -> None:
+        self._http.close()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __enter__(self) -> ChatClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _chunk_stream(self) -> ChunkStream:
+        return ChunkStream(self.spec, model=self.model.id, secrets=self._secrets)
+
+    def _encode(self, request: Mapping[str, Any], *, stream: bool) -> bytes:
+        if bool(request.get("stream")) is not stream:
+            how = "stream()/astream()" if request.get("stream") else "create()/acreate()"
+            raise RequestValidationError(f"This request was built with stream={bool(request.get('stream'))}; send it with {how}.")
+        return encode_body(request)

@@ -1,0 +1,91 @@
+"""Check a message list against what a provider and model accept, before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hostedllm.catalog.schema import ModelEntry
+from hostedllm.errors import InvalidMessagesError, UnsupportedCapabilityError
+from hostedllm.providers import ProviderSpec
+
+_KEY_ORDER = ("role", "content", "name", "tool_calls", "tool_call_id")
+
+
+def check_messages(spec: ProviderSpec, model: ModelEntry, messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return the messages as new dicts in a stable key order, or raise :class:`InvalidMessagesError`."""
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence) or not messages:
+        raise InvalidMessagesError("messages must be a non-empty list of {'role': ..., 'content': ...} dicts.")
+    checked = [_check_one(spec, model, index, message) for index, message in enumerate(messages)]
+    if spec.alternating_roles:
+        _check_alternation(spec, checked)
+    return checked
+
+
+def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(message, Mapping):
+        raise InvalidMessagesError(f"messages[{index}] is a {type(message).__name__}, not a dict with 'role'.")
+    role = message.get("role")
+    if role not in spec.message_roles:
+        allowed = ", ".join(sorted(spec.message_roles))
+        raise InvalidMessagesError(
+            f"messages[{index}] has role {role!r}, which {spec.name} does not accept. Use one of: {allowed}."
+        )
+    if role == "system" and not model.capabilities.system_role:
+        raise UnsupportedCapabilityError(
+            f"{model.id} on {spec.name} has no system role: put the instructions at the start "
+            "of the first user message instead."
+        )
+    content = message.get("content")
+    if role == "tool" and not message.get("tool_call_id"):
+        raise InvalidMessagesError(f"messages[{index}] is a tool result without 'tool_call_id'.")
+    if content is None and not (role == "assistant" and message.get("tool_calls")):
+        raise InvalidMessagesError(f"messages[{index}] ({role}) has no content.")
+    if isinstance(content, list):
+        _check_parts(spec, model, index, content)
+    elif content is not None and not isinstance(content, str):
+        raise InvalidMessagesError(
+            f"messages[{index}].content is a {type(content).__name__}; use a string or a list of content parts."
+        )
+    ordered = {key: message[key] for key in _KEY_ORDER if key in message}
+    ordered.update({key: value for key, value in message.items() if key not in ordered})
+    return ordered
+
+
+def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[Any]) -> None:
+    for part in parts:
+        kind = part.get("type") if isinstance(part, Mapping) else None
+        if kind is None:
+            raise InvalidMessagesError(f"messages[{index}].content has a part without a 'type': {part!r}.")
+        if kind in ("image_url", "input_image", "video_url") and not model.capabilities.vision:
+            raise UnsupportedCapabilityError(
+                f"{model.id} on {spec.name} does not take images; send text only or pick a vision model "
+                f"(`hostedllm models --capability vision`)."
+            )
+
+
+def _check_alternation(spec: ProviderSpec, messages: list[dict[str, Any]]) -> None:
+    """System first (optional), then user and assistant alternating; tool results follow tool calls."""
+    expected = "user"
+    previous: dict[str, Any] | None = None
+    for index, message in enumerate(messages):
+        role = message["role"]
+        if role == "system":
+            if index != 0:
+                raise InvalidMessagesError(
+                    f"messages[{index}] is a system message, but {spec.name} takes one only as the first message."
+                )
+        elif role == "tool":
+            if previous is None or not (previous["role"] == "tool" or previous.get("tool_calls")):
+                raise InvalidMessagesError(
+                    f"messages[{index}] is a tool result that does not follow an assistant tool call."
+                )
+            expected = "assistant"
+        elif role != expected:
+            raise InvalidMessagesError(
+                f"messages[{index}] is {role!r} where {spec.name} expects {expected!r}: user and assistant "
+                "turns must alternate. Merge consecutive messages of the same role into one."
+            )
+        else:
+            expected = "assistant" if role == "user" else "user"
+        previous = message

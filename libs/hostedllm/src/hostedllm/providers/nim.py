@@ -1,0 +1,37 @@
+"""The NVIDIA API catalog (integrate.api.nvidia.com) and self-hosted NIM containers.
+
+Each hosted model validates its body with ``additionalProperties: false``, so an unknown key is a
+400: only the parameters below are sent, and models refusing some of them say so in the catalog.
+temperature is [0, 1] (not OpenAI's 0–2); ``n`` and ``logprobs`` are refused. Several model
+reference pages require user/assistant turns to alternate after an optional first system message.
+"""
+
+from __future__ import annotations
+
+from hostedllm.providers import openai_params as oai
+from hostedllm.providers.spec import ParamSpec, ProviderSpec, params
+
+NIM = ProviderSpec(
+    name="nim",
+    display_name="NVIDIA API catalog (NIM)",
+    base_url="https://integrate.api.nvidia.com/v1",
+    api_key_env="NVIDIA_API_KEY",
+    base_url_env="NVIDIA_BASE_URL",
+    ls_provider="nvidia",
+    key_url="https://build.nvidia.com",
+    docs_url="https://docs.api.nvidia.com/nim/reference/llm-apis",
+    params=params(
+        oai.TEMPERATURE.with_range(0, 1),
+        oai.TOP_P,
+        oai.MAX_TOKENS,
+        oai.STOP,
+        oai.SEED,
+        oai.PRESENCE_PENALTY,
+        oai.FREQUENCY_PENALTY,
+        ParamSpec("chat_template_kwargs", dict),
+    ),
+    alternating_roles=True,
+    request_id_headers=("nvcf-reqid", "x-request-id"),
+    auth_failure_markers=("authorization failed",),
+    parse_models=oai.parse_openai_models,
+)

@@ -1,0 +1,165 @@
+"""What differs between providers, as data: :class:`ProviderSpec` and :class:`ParamSpec`.
+
+Everything provider-specific (base URL, env vars, parameter allowlist and ranges, message rules,
+error markers, the ``/models`` parser) lives in one spec per provider module. Model facts live in
+the catalog, never here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hostedllm.errors import ParameterRangeError
+
+#: The chat-completions body keys the request builder manages itself (not sampling parameters).
+MANAGED_KEYS = frozenset(
+    {"model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format",
+     "stream", "stream_options"}
+)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One request parameter a provider accepts, with its type and range.
+
+    >>> ParamSpec("top_p", float, 0, 1, exclusive_maximum=True).describe()
+    'a number in [0, 1)'
+    """
+
+    name: str
+    kind: type
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_maximum: bool = False
+    max_items: int | None = None
+
+    def describe(self) -> str:
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is dict:
+            return "an object"
+        if self.kind is list:
+            most = f" (at most {self.max_items})" if self.max_items else ""
+            return f"a string or a list of strings{most}"
+        noun = "an integer" if self.kind is int else "a number"
+        if self.minimum is None and self.maximum is None:
+            return noun
+        low = _fmt(self.minimum) if self.minimum is not None else "-inf"
+        high = _fmt(self.maximum) if self.maximum is not None else "inf"
+        closing = ")" if self.exclusive_maximum or self.maximum is None else "]"
+        return f"{noun} in [{low}, {high}{closing}"
+
+    def with_range(self, minimum: float | None, maximum: float | None,
+                   exclusive_maximum: bool | None = None) -> ParamSpec:
+        """This parameter with a model-specific range (``None`` keeps the provider's bound)."""
+        return ParamSpec(
+            self.name, self.kind,
+            self.minimum if minimum is None else minimum,
+            self.maximum if maximum is None else maximum,
+            self.exclusive_maximum if exclusive_maximum is None else exclusive_maximum,
+            self.max_items,
+        )
+
+    def check(self, value: Any, where: str) -> Any:
+        """Return ``value`` if it is valid, else raise :class:`ParameterRangeError` naming the fix."""
+        if not self._has_kind(value) or not self._in_range(value):
+            raise ParameterRangeError(
+                f"{self.name}={value!r} is out of range for {where}: "
+                f"it takes {self.describe()}. Pass a value in that range.",
+                param=self.name,
+            )
+        return value
+
+    def _has_kind(self, value: Any) -> bool:
+        if self.kind is bool:
+            return isinstance(value, bool)
+        if isinstance(value, bool):
+            return False
+        if self.kind is float:
+            return isinstance(value, (int, float)) and math.isfinite(value)
+        if self.kind is list:
+            items = [value] if isinstance(value, str) else value
+            return isinstance(items, list) and all(isinstance(item, str) for item in items)
+        return isinstance(value, self.kind)
+
+    def _in_range(self, value: Any) -> bool:
+        if self.kind is list:
+            count = 1 if isinstance(value, str) else len(value)
+            return self.max_items is None or count <= self.max_items
+        if self.kind not in (int, float):
+            return True
+        if self.minimum is not None and value < self.minimum:
+            return False
+        if self.maximum is None:
+            return True
+        return value < self.maximum if self.exclusive_maximum else value <= self.maximum
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def params(*specs: ParamSpec) -> Mapping[str, ParamSpec]:
+    """Index parameter specs by name, keeping their order (the order they appear in a request)."""
+    return {spec.name: spec for spec in specs}
+
+
+@dataclass(frozen=True)
+class DiscoveredModel:
+    """One item of a provider's live ``/models`` list, in the catalog's units."""
+
+    id: str
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    input_price: float | None = None
+    output_price: float | None = None
+    currency: str | None = None
+    tools: bool | None = None
+    reasoning: bool | None = None
+    vision: bool | None = None
+
+
+ModelsParser = Callable[[Any], list[DiscoveredModel]]
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """Everything hostedllm needs to talk to one provider."""
+
+    name: str
+    display_name: str
+    base_url: str
+    api_key_env: str | None
+    base_url_env: str
+    ls_provider: str
+    params: Mapping[str, ParamSpec]
+    parse_models: ModelsParser
+    api_key_required: bool = True
+    key_url: str | None = None
+    docs_url: str | None = None
+    #: Other spellings of a parameter, renamed before validation (never ``max_completion_tokens``).
+    renames: Mapping[str, str] = field(default_factory=lambda: {"max_completion_tokens": "max_tokens"})
+    #: Parameters the provider documents as gone, with the replacement to suggest.
+    removed_params: Mapping[str, str] = field(default_factory=dict)
+    message_roles: frozenset[str] = frozenset({"system", "user", "assistant", "tool"})
+    #: After an optional first system message, user and assistant turns must alternate.
+    alternating_roles: bool = False
+    #: Non-function tool types the provider runs itself (Baichuan ``web_search``/``retrieval``).
+    server_tool_types: frozenset[str] = frozenset()
+    #: Ask for usage in streams with ``stream_options.include_usage`` (for models that report it).
+    stream_options: bool = True
+    model_ids_case_insensitive: bool = False
+    #: Any model id is accepted (a local server serves whatever it loaded).
+    open_model_list: bool = False
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+    request_id_headers: tuple[str, ...] = ("x-request-id",)
+    #: Lower-case fragments of an error body that mean "out of balance" (never retried).
+    quota_markers: tuple[str, ...] = ()
+    #: Lower-case fragments of a 403 body that really mean "bad key".
+    auth_failure_markers: tuple[str, ...] = ()
+
+    def param(self, name: str) -> ParamSpec | None:
+        return self.params.get(name)

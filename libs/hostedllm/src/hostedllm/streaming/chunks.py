@@ -1,0 +1,108 @@
+"""Turn a stream's data payloads into normalised chat-completion chunks.
+
+What it smooths over: ``finish_reason: ""`` in middle chunks (becomes ``None``), tool-call deltas
+without ``index`` (an index is assigned), usage in the last content chunk, in a separate
+``choices: []`` chunk or repeated on every chunk (it is held back and sent once, on a final
+``choices: []`` chunk), a missing ``[DONE]`` after a ``finish_reason``, and an error object in
+the middle of a stream (a typed error). A stream that ends with neither a ``finish_reason`` nor
+``[DONE]`` was cut off: :meth:`ChunkStream.close` raises :class:`StreamInterruptedError`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from hostedllm.errors import MalformedResponseError, StreamInterruptedError
+from hostedllm.provider_errors import error_from_payload
+from hostedllm.providers import ProviderSpec
+from hostedllm.wire_types import ChatCompletionChunk, Usage
+
+DONE = "[DONE]"
+
+
+class ChunkStream:
+    """State for one stream: feed payloads in order, then call :meth:`close`.
+
+    >>> from hostedllm.providers import get_provider
+    >>> stream = ChunkStream(get_provider("baichuan"))
+    >>> chunk = stream.feed('{"id":"1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":""}]}')
+    >>> chunk["choices"][0]["finish_reason"] is None
+    True
+    """
+
+    def __init__(self, spec: ProviderSpec, *, model: str | None = None, secrets: tuple[str, ...] = ()) -> None:
+        self._spec = spec
+        self._model = model
+        self._secrets = secrets
+        self.done = False
+        self.finished = False
+        self.usage: Usage | None = None
+        self._last: dict[str, Any] = {}
+        self._tool_slots: dict[int, int] = {}
+
+    def feed(self, payload: str) -> ChatCompletionChunk | None:
+        """The chunk in ``payload``, or ``None`` if it carries nothing to hand on."""
+        text = payload.strip()
+        if text == DONE:
+            self.done = True
+            return None
+        if self.done:
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise self._malformed(f"a stream event is not valid JSON: {text[:80]!r}") from None
+        if not isinstance(data, dict):
+            raise self._malformed(f"a stream event is not a JSON object: {text[:80]!r}")
+        if "error" in data or ("choices" not in data and ("detail" in data or "reason" in data)):
+            raise error_from_payload(self._spec, data, model=self._model, secrets=self._secrets)
+        usage = data.pop("usage", None)
+        if usage:
+            self.usage = usage
+        choices = data.get("choices")
+        if not isinstance(choices, list):
+            raise self._malformed("a stream event has no 'choices' list")
+        self._last = {k: data[k] for k in ("id", "created", "model", "system_fingerprint") if k in data}
+        if not choices:
+            return None
+        for choice in choices:
+            self._normalise_choice(choice)
+        return cast(ChatCompletionChunk, data)
+
+    def close(self) -> ChatCompletionChunk | None:
+        """Check the stream ended properly; return the usage chunk if the provider sent usage."""
+        if not (self.done or self.finished):
+            raise StreamInterruptedError(
+                "the stream ended before the provider finished (no finish_reason and no [DONE]); "
+                "the answer is incomplete",
+                provider=self._spec.name,
+                hint="The connection was probably cut; retry the request.",
+            )
+        if self.usage is None:
+            return None
+        chunk = {**self._last, "object": "chat.completion.chunk", "choices": [], "usage": self.usage}
+        return cast(ChatCompletionChunk, chunk)
+
+    def _normalise_choice(self, choice: dict[str, Any]) -> None:
+        if choice.get("finish_reason") == "":
+            choice["finish_reason"] = None
+        elif choice.get("finish_reason"):
+            self.finished = True
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            choice["delta"] = delta = {}
+        calls = delta.get("tool_calls")
+        if calls:
+            choice_index = int(choice.get("index") or 0)
+            for call in calls:
+                if call.get("index") is None:
+                    slot = self._tool_slots.get(choice_index, -1)
+                    if call.get("id") or slot < 0:
+                        slot += 1
+                    call["index"] = slot
+                self._tool_slots[choice_index] = int(call["index"])
+
+    def _malformed(self, message: str) -> MalformedResponseError:
+        return MalformedResponseError(message, provider=self._spec.name,
+                                      hint="The provider sent a broken stream; retry the request.")

@@ -1,0 +1,215 @@
+"""Pooled httpx clients for one provider endpoint: one attempt per call, errors typed.
+
+The sync ``httpx.Client`` and async ``httpx.AsyncClient`` are created on first use (never in a
+constructor) and reused for every call. The transports underneath can be swapped (an
+``httpx.MockTransport`` in tests, an aiohttp-backed transport for fan-out) without changing
+anything above this module. Retries live one level up, in :mod:`hostedllm.transport.retrying`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+
+import httpx
+
+from hostedllm.errors import APIConnectionError, APIError, APITimeoutError
+from hostedllm.provider_errors import error_from_response, request_id_from
+from hostedllm.providers import ProviderSpec
+from hostedllm.transport.retry import parse_retry_after
+from hostedllm.transport.timeouts import Timeouts
+
+logger = logging.getLogger("hostedllm")
+
+
+class HTTPTransport:
+    """POST JSON bodies to ``{base_url}{path}`` and return successful responses.
+
+    Any answer but 200 becomes the provider's typed :class:`APIError`; httpx failures become
+    :class:`APIConnectionError` or :class:`APITimeoutError`. Redirects are not followed, so the
+    ``Authorization`` header never travels to another origin.
+    """
+
+    def __init__(
+        self,
+        spec: ProviderSpec,
+        base_url: str,
+        headers: Mapping[str, str],
+        timeouts: Timeouts,
+        *,
+        secrets: tuple[str, ...] = (),
+        model: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.spec = spec
+        self.base_url = base_url.rstrip("/")
+        self.timeouts = timeouts
+        self._headers = dict(headers)
+        self._secrets = secrets
+        self._model = model
+        self._transport = transport
+        self._async_transport = async_transport
+        self._verify = verify
+        self._client: httpx.Client | None = None
+        self._aclient: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                headers=self._headers, transport=self._transport, verify=self._verify, follow_redirects=False
+            )
+        return self._client
+
+    @property
+    def aclient(self) -> httpx.AsyncClient:
+        if self._aclient is None:
+            self._aclient = httpx.AsyncClient(
+                headers=self._headers, transport=self._async_transport, verify=self._verify, follow_redirects=False
+            )
+        return self._aclient
+
+    def post(self, path: str, body: bytes) -> httpx.Response:
+        """One non-streamed POST; the response body is read."""
+        request = self._request(self.client, path, body, stream=False)
+        with self._errors():
+            response = self.client.send(request)
+        self._raise_for_status(response, response.read())
+        return response
+
+    async def apost(self, path: str, body: bytes) -> httpx.Response:
+        request = self._request(self.aclient, path, body, stream=False)
+        with self._errors():
+            response = await self.aclient.send(request)
+        self._raise_for_status(response, await response.aread())
+        return response
+
+    @contextmanager
+    def stream(self, path: str, body: bytes) -> Iterator[httpx.Response]:
+        """One streamed POST; the response is closed when the block ends."""
+        request = self._request(self.client, path, body, stream=True)
+        with self._errors():
+            response = self.client.send(request, stream=True)
+        try:
+            if response.status_code != 200:
+                with self._errors():
+                    content = response.read()
+                self._raise_for_status(response, content)
+            yield response
+        finally:
+            response.close()
+
+    @asynccontextmanager
+    async def astream(self, path: str, body: bytes) -> AsyncIterator[httpx.Response]:
+        request = self._request(self.aclient, path, body, stream=True)
+        with self._errors():
+            response = await self.aclient.send(request, stream=True)
+        try:
+            if response.status_code != 200:
+                with self._errors():
+                    content = await response.aread()
+                self._raise_for_status(response, content)
+            yield response
+        finally:
+            await response.aclose()
+
+    def iter_lines(self, response: httpx.Response) -> Iterator[str]:
+        """The response's lines, with httpx failures typed (a cut connection, an idle timeout)."""
+        with self._errors():
+            yield from response.iter_lines()
+
+    async def aiter_lines(self, response: httpx.Response) -> AsyncIterator[str]:
+        with self._errors():
+            async for line in response.aiter_lines():
+                yield line
+
+    def get_json(self, path: str) -> object:
+        """A GET returning JSON (used by explicit model discovery only)."""
+        request = self.client.build_request("GET", self.base_url + path, timeout=self.timeouts.for_request(stream=False))
+        with self._errors():
+            response = self.client.send(request)
+        content = response.read()
+        self._raise_for_status(response, content)
+        return response.json()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate httpx failures into typed errors."""
+        try:
+            yield
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(exc) from None
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"could not complete the request to {self.base_url}: {type(exc).__name__}: {exc}",
+                provider=self.spec.name,
+                hint="Check the network and the base URL; the request is retried up to max_retries times.",
+            ) from None
+
+    def _timeout_error(self, exc: httpx.TimeoutException) -> APIError:
+        if isinstance(exc, httpx.ConnectTimeout):
+            return APIConnectionError(
+                f"connecting to {self.base_url} timed out after {self.timeouts.connect:g}s",
+                provider=self.spec.name,
+                hint="Check the network and the base URL; the request is retried up to max_retries times.",
+            )
+        return APITimeoutError(
+            f"no answer within the timeout ({type(exc).__name__})",
+            provider=self.spec.name,
+            hint=(
+                f"The read timeout is {self.timeouts.read:g}s and the stream idle timeout "
+                f"{self.timeouts.stream_idle:g}s; raise `timeout` for long generations. Not retried."
+            ),
+        )
+
+    def _request(self, client: httpx.Client | httpx.AsyncClient, path: str, body: bytes, *, stream: bool) -> httpx.Request:
+        url = self.base_url + path
+        logger.debug("POST %s (%d bytes, stream=%s)", url, len(body), stream)
+        headers = {"Accept": "text/event-stream"} if stream else None
+        if headers and "Accept" in self.spec.default_headers:
+            headers = None
+        return client.build_request(
+            "POST", url, content=body, headers=headers, timeout=self.timeouts.for_request(stream=stream)
+        )
+
+    def _raise_for_status(self, response: httpx.Response, content: bytes) -> None:
+        status = response.status_code
+        logger.debug("HTTP %d from %s", status, response.request.url)
+        if status == 200:
+            return
+        if status < 400:
+            raise APIError(
+                self._unexpected(response),
+                provider=self.spec.name,
+                status_code=status,
+                hint="Set base_url to the endpoint's final address.",
+            )
+        raise error_from_response(
+            self.spec,
+            status,
+            response.headers,
+            content,
+            model=self._model,
+            secrets=self._secrets,
+            retry_after=parse_retry_after(response.headers),
+        )
+
+    def _unexpected(self, response: httpx.Response) -> str:
+        if response.status_code == 202:
+            request_id = request_id_from(self.spec, response.headers) or "unknown"
+            return f"the request was queued for asynchronous processing (request id {request_id}); polling is not supported"
+        location = response.headers.get("location", "elsewhere")
+        return f"unexpected HTTP {response.status_code} redirect to {location}; redirects are not followed"
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        if self._aclient is not None:
+            await self._aclient.aclose()
+            self._aclient = None

@@ -1,0 +1,104 @@
+"""The single retry layer: wrap one attempt (a call or a stream) in the :class:`RetryPolicy`.
+
+A stream is retried only until its first item reaches the caller; after that a broken
+connection is a :class:`StreamInterruptedError`, never a silent restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TypeVar
+
+from hostedllm.errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
+from hostedllm.transport.retry import RetryPolicy
+
+T = TypeVar("T")
+logger = logging.getLogger("hostedllm")
+
+
+def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> T:
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return attempt()
+        except APIError as error:
+            delay = _give_up_or_wait(error, policy, tries)
+        sleep(delay)
+
+
+async def acall_with_retries(
+    attempt: Callable[[], Awaitable[T]], policy: RetryPolicy,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return await attempt()
+        except APIError as error:
+            delay = _give_up_or_wait(error, policy, tries)
+        await sleep(delay)
+
+
+def stream_with_retries(
+    open_stream: Callable[[], Iterator[T]], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep
+) -> Iterator[T]:
+    tries = 0
+    while True:
+        tries += 1
+        started = False
+        try:
+            for item in open_stream():
+                started = True
+                yield item
+            return
+        except APIError as error:
+            if started:
+                _raise_interrupted(error)
+            delay = _give_up_or_wait(error, policy, tries)
+        sleep(delay)
+
+
+async def astream_with_retries(
+    open_stream: Callable[[], AsyncIterator[T]], policy: RetryPolicy,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> AsyncIterator[T]:
+    tries = 0
+    while True:
+        tries += 1
+        started = False
+        try:
+            async for item in open_stream():
+                started = True
+                yield item
+            return
+        except APIError as error:
+            if started:
+                _raise_interrupted(error)
+            delay = _give_up_or_wait(error, policy, tries)
+        await sleep(delay)
+
+
+def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
+    """The delay before the next try; re-raise ``error`` (noting the tries) when it is the last."""
+    delay = policy.next_delay(error, tries)
+    if delay is None:
+        error.attempts = tries
+        raise error
+    logger.debug("retrying after %s (try %d of %d) in %.2fs", type(error).__name__, tries, policy.max_retries + 1, delay)
+    return delay
+
+
+def _raise_interrupted(error: APIError) -> None:
+    """A connection failure once the stream has started is an interruption; others stay as they are."""
+    if isinstance(error, (APIConnectionError, APITimeoutError)):
+        raise StreamInterruptedError(
+            f"the stream broke off after it had started: {error.message}",
+            provider=error.provider,
+            hint="Part of the answer was already delivered, so it was not retried; retry the request.",
+        ) from error
+    raise error

@@ -1,0 +1,3 @@
+"""LlamaIndex integration for hostedllm (the LLM classes land with the LlamaIndex issue)."""
+
+__all__: list[str] = []
