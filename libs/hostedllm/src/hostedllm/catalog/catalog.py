@@ -134,9 +134,8 @@ class Catalog:
         elsewhere = [entry.key for entry in self._matches(model, None)] if provider else []
         if elsewhere:
             text += f" It is served by {', '.join(elsewhere)}."
-        text += " List models with `hostedllm models`"
-        text += f" --provider {provider}" if provider else ""
-        text += "; for a model newer than the catalog pass allow_unknown_model=True."
+        command = f"hostedllm models --provider {provider}" if provider else "hostedllm models"
+        text += f" List models with `{command}`; for a model newer than the catalog pass allow_unknown_model=True."
         return UnknownModelError(text, suggestions=suggestions)
 
     def merged(self, discovered: Iterable[ModelEntry]) -> Catalog:
