@@ -1,0 +1,59 @@
+"""qwen/qwen-2-72b-instruct on Novita, replayed from the documented examples of seed 002."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hostedllm import ChatClient, RetryPolicy
+from hostedllm.errors import QuotaExhaustedError
+
+from .helpers import joined_text, usage_chunks
+
+ASK = [{"role": "system", "content": "Act like you are a helpful assistant."}, {"role": "user", "content": "Hi there!"}]
+MODEL = "qwen/qwen-2-72b-instruct"
+
+
+@pytest.mark.vcr
+def test_invoke(vcr: Any) -> None:
+    chat = ChatClient("novita", MODEL)
+    answer: Any = chat.create(chat.build_request(ASK, params={"max_tokens": 512}))
+    choice = answer["choices"][0]
+    assert choice["message"]["content"].startswith("Hello! It's nice to meet you.")
+    assert choice["content_filter_results"]["hate"] == {"filtered": False}, "unknown keys are kept"
+    assert answer["system_fingerprint"] == ""
+    cost = chat.estimate_cost(answer["usage"])
+    assert cost is not None
+    assert cost.total == pytest.approx(86 * 0.39 / 1_000_000)
+
+
+@pytest.mark.vcr
+def test_stream(vcr: Any) -> None:
+    chat = ChatClient("novita", MODEL)
+    request = chat.build_request(ASK, params={"max_tokens": 512}, stream=True)
+    assert request["stream_options"] == {"include_usage": True}
+    chunks = list(chat.stream(request))
+    assert joined_text(chunks) == "n, need assistance wi just want to chat?"
+    assert chunks[0]["model"] == "meta-llama/llama-3.1-8b-instruct", "the server-reported model is kept as sent"
+    (usage,) = usage_chunks(chunks)
+    assert usage is chunks[-1]
+    assert usage["usage"]["total_tokens"] == 55
+    assert all("usage" not in c for c in chunks[:-1]), "the documented null usage on content chunks is dropped"
+
+
+async def test_async_invoke(vcr_cassette_dir: str) -> None:
+    import vcr as vcrpy
+
+    chat = ChatClient("novita", MODEL)
+    with vcrpy.use_cassette(f"{vcr_cassette_dir}/test_invoke.yaml", record_mode="none", match_on=["method", "uri", "body"]):
+        answer = await chat.acreate(chat.build_request(ASK, params={"max_tokens": 512}))
+    assert answer["usage"]["prompt_tokens"] == 46
+
+
+@pytest.mark.vcr
+def test_balance_exhausted(vcr: Any) -> None:
+    chat = ChatClient("novita", MODEL, retry_policy=RetryPolicy(max_retries=3, initial_backoff=0))
+    with pytest.raises(QuotaExhaustedError, match=r"\[novita\] HTTP 403: NOT_ENOUGH_BALANCE: Not enough balance.*top up"):
+        chat.create(chat.build_request(ASK, params={"max_tokens": 512}))
+    assert vcr.play_count == 1
