@@ -24,12 +24,30 @@ SEED_SYSTEMS = {
     "nim:baichuan-inc/baichuan2-13b-chat": "deprecated",
     "nim:meta/llama2-70b": "retired",
     "novita:qwen/qwen-2-72b-instruct": "active",
-    **{f"baichuan:{m}": "active" for m in
-       ("Baichuan4", "Baichuan4-Turbo", "Baichuan4-Air", "Baichuan3-Turbo", "Baichuan3-Turbo-128k", "Baichuan2-Turbo")},
+    **{
+        f"baichuan:{m}": "active"
+        for m in (
+            "Baichuan4",
+            "Baichuan4-Turbo",
+            "Baichuan4-Air",
+            "Baichuan3-Turbo",
+            "Baichuan3-Turbo-128k",
+            "Baichuan2-Turbo",
+        )
+    },
     "baichuan:Baichuan2-Turbo-192k": "deprecated",
     "baichuan:Baichuan2-53B": "retired",
-    **{f"theturbo:{m}": "active" for m in
-       ("Baichuan2-53B", "Baichuan2-Turbo", "Baichuan2-Turbo-192k", "Baichuan3-Turbo", "Baichuan3-Turbo-128k", "Baichuan4")},
+    **{
+        f"theturbo:{m}": "active"
+        for m in (
+            "Baichuan2-53B",
+            "Baichuan2-Turbo",
+            "Baichuan2-Turbo-192k",
+            "Baichuan3-Turbo",
+            "Baichuan3-Turbo-128k",
+            "Baichuan4",
+        )
+    },
 }
 
 
@@ -121,7 +139,7 @@ class TestLookup:
         assert "hostedllm models --provider baichuan" in str(info.value)
 
     def test_unknown_model_on_one_provider_names_where_it_is_served(self) -> None:
-        with pytest.raises(UnknownModelError, match="served by novita:qwen/qwen-2.5-72b-instruct"):
+        with pytest.raises(UnknownModelError, match=r"served by novita:qwen/qwen-2\.5-72b-instruct"):
             CATALOG.resolve("nim", "qwen/qwen-2.5-72b-instruct")
 
     def test_open_provider_accepts_any_model(self) -> None:
@@ -179,17 +197,23 @@ class TestStatus:
 
 class TestCost:
     def test_usd(self) -> None:
-        cost = estimate_cost(CATALOG.get("novita:qwen/qwen-2-72b-instruct"), {"prompt_tokens": 46, "completion_tokens": 40})
+        cost = estimate_cost(
+            CATALOG.get("novita:qwen/qwen-2-72b-instruct"), {"prompt_tokens": 46, "completion_tokens": 40}
+        )
         assert cost is not None
         assert cost.currency == "USD"
         assert cost.input == pytest.approx(46 * 0.39 / 1e6)
         assert cost.total == pytest.approx(86 * 0.39 / 1e6)
 
     def test_cny_and_asymmetric_prices(self) -> None:
-        cost = estimate_cost(CATALOG.get("baichuan:Baichuan4-Turbo"), {"prompt_tokens": 1_000_000, "completion_tokens": 0})
+        cost = estimate_cost(
+            CATALOG.get("baichuan:Baichuan4-Turbo"), {"prompt_tokens": 1_000_000, "completion_tokens": 0}
+        )
         assert cost is not None
         assert (cost.total, cost.currency) == (15, "CNY")
-        cost = estimate_cost(CATALOG.get("novita:deepseek/deepseek-r1-0528"), {"prompt_tokens": 0, "completion_tokens": 2000})
+        cost = estimate_cost(
+            CATALOG.get("novita:deepseek/deepseek-r1-0528"), {"prompt_tokens": 0, "completion_tokens": 2000}
+        )
         assert cost is not None
         assert cost.output == pytest.approx(2000 * 2.50 / 1e6)
 
@@ -210,7 +234,9 @@ class TestLoading:
         return path
 
     def test_rejects_output_larger_than_context(self, tmp_path: Path) -> None:
-        path = self._write(tmp_path, '[[model]]\nprovider="novita"\nid="x"\ncontext_window=10\nmax_output_tokens=20\nsources=["t"]\n')
+        path = self._write(
+            tmp_path, '[[model]]\nprovider="novita"\nid="x"\ncontext_window=10\nmax_output_tokens=20\nsources=["t"]\n'
+        )
         with pytest.raises(ValueError, match="exceeds context_window"):
             Catalog.load(path)
 
@@ -226,7 +252,11 @@ class TestLoading:
     def test_rejects_negative_price_and_unknown_keys(self, tmp_path: Path) -> None:
         base = '[[model]]\nprovider="novita"\nid="x"\nsources=["t"]\n'
         with pytest.raises(ValueError, match="greater than or equal to 0"):
-            Catalog.load(self._write(tmp_path, base + 'price={input=-1, output=1, currency="USD", source="s", as_of=2026-01-01}\n'))
+            Catalog.load(
+                self._write(
+                    tmp_path, base + 'price={input=-1, output=1, currency="USD", source="s", as_of=2026-01-01}\n'
+                )
+            )
         with pytest.raises(ValueError, match="Extra inputs"):
             Catalog.load(self._write(tmp_path, base + "context=5\n"))
 

@@ -63,12 +63,24 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_live_is_explicit_and_merges_without_touching_the_file(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = {"data": [
-        {"id": "qwen/qwen-2.5-72b-instruct", "context_size": 32000, "input_token_price_per_m": 3800,
-         "output_token_price_per_m": 4000},
-        {"id": "new/model-x", "context_size": 65536, "max_output_tokens": 8192, "input_token_price_per_m": 2690,
-         "output_token_price_per_m": 4000, "features": ["function-calling"]},
-    ]}
+    body = {
+        "data": [
+            {
+                "id": "qwen/qwen-2.5-72b-instruct",
+                "context_size": 32000,
+                "input_token_price_per_m": 3800,
+                "output_token_price_per_m": 4000,
+            },
+            {
+                "id": "new/model-x",
+                "context_size": 65536,
+                "max_output_tokens": 8192,
+                "input_token_price_per_m": 2690,
+                "output_token_price_per_m": 4000,
+                "features": ["function-calling"],
+            },
+        ]
+    }
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -78,8 +90,9 @@ def test_live_is_explicit_and_merges_without_touching_the_file(
     from hostedllm.catalog import discovery
 
     original = discovery.discover_models
-    monkeypatch.setattr(discovery, "discover_models",
-                        lambda name, **kw: original(name, transport=httpx.MockTransport(handler), **kw))
+    monkeypatch.setattr(
+        discovery, "discover_models", lambda name, **kw: original(name, transport=httpx.MockTransport(handler), **kw)
+    )
     code, out, _ = run(capsys, "models", "--provider", "novita", "--live")
     assert code == 0
     assert [str(r.url) for r in seen] == ["https://api.novita.ai/v3/openai/models"]
@@ -89,7 +102,9 @@ def test_live_is_explicit_and_merges_without_touching_the_file(
     assert default_catalog().find("new/model-x", provider="novita") is None, "the packaged catalog is unchanged"
 
 
-def test_live_without_key_says_which_variable(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_without_key_says_which_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("NOVITA_API_KEY")
     code, _, err = run(capsys, "models", "--provider", "novita", "--live")
     assert code == 1
@@ -97,6 +112,7 @@ def test_live_without_key_says_which_variable(monkeypatch: pytest.MonkeyPatch, c
 
 
 def test_module_entry_point() -> None:
-    result = subprocess.run([sys.executable, "-m", "hostedllm", "models", "--provider", "local"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "hostedllm", "models", "--provider", "local"], capture_output=True, text=True, check=True
+    )
     assert "smollm2-135m-instruct" in result.stdout

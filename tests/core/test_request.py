@@ -37,13 +37,32 @@ def build(key: str, messages: Any = HI, **options: Any) -> dict[str, Any]:
 
 class TestDeterminism:
     def test_key_order_does_not_depend_on_argument_order(self) -> None:
-        a = build("novita:qwen/qwen-2.5-72b-instruct", params={"top_k": 5, "temperature": 0.2, "max_tokens": 9},
-                  tools=[WEATHER], tool_choice="auto", stream=True)
-        b = build("novita:qwen/qwen-2.5-72b-instruct", params={"max_tokens": 9, "temperature": 0.2, "top_k": 5},
-                  tool_choice="auto", tools=[WEATHER], stream=True)
+        a = build(
+            "novita:qwen/qwen-2.5-72b-instruct",
+            params={"top_k": 5, "temperature": 0.2, "max_tokens": 9},
+            tools=[WEATHER],
+            tool_choice="auto",
+            stream=True,
+        )
+        b = build(
+            "novita:qwen/qwen-2.5-72b-instruct",
+            params={"max_tokens": 9, "temperature": 0.2, "top_k": 5},
+            tool_choice="auto",
+            tools=[WEATHER],
+            stream=True,
+        )
         assert encode_body(a) == encode_body(b)
-        assert list(a) == ["model", "messages", "temperature", "top_k", "max_tokens", "tools", "tool_choice",
-                           "stream", "stream_options"]
+        assert list(a) == [
+            "model",
+            "messages",
+            "temperature",
+            "top_k",
+            "max_tokens",
+            "tools",
+            "tool_choice",
+            "stream",
+            "stream_options",
+        ]
 
     def test_message_keys_are_ordered(self) -> None:
         body = build("novita:qwen/qwen-2.5-72b-instruct", [{"content": "Hi", "name": "ann", "role": "user"}])
@@ -89,8 +108,16 @@ class TestBaichuan:
         assert info.value.param == param
 
     def test_in_range_values_reach_the_body(self) -> None:
-        body = build(self.KEY, params={"temperature": 1, "top_p": 0.99, "top_k": 20, "max_tokens": 2048, "stop": ["\n"]})
-        assert (body["temperature"], body["top_p"], body["top_k"], body["max_tokens"], body["stop"]) == (1, 0.99, 20, 2048, ["\n"])
+        body = build(
+            self.KEY, params={"temperature": 1, "top_p": 0.99, "top_k": 20, "max_tokens": 2048, "stop": ["\n"]}
+        )
+        assert (body["temperature"], body["top_p"], body["top_k"], body["max_tokens"], body["stop"]) == (
+            1,
+            0.99,
+            20,
+            2048,
+            ["\n"],
+        )
 
     @pytest.mark.parametrize("param", ["n", "seed", "logprobs", "presence_penalty", "min_p"])
     def test_undocumented_parameters_are_refused(self, param: str) -> None:
@@ -104,7 +131,7 @@ class TestBaichuan:
 
     @pytest.mark.parametrize("choice", ["required", {"type": "function", "function": {"name": "get_weather"}}])
     def test_tool_choice_only_auto_or_none(self, choice: Any) -> None:
-        with pytest.raises(UnsupportedCapabilityError, match="cannot honour tool_choice .*accepts 'auto', 'none'"):
+        with pytest.raises(UnsupportedCapabilityError, match=r"cannot honour tool_choice .*accepts 'auto', 'none'"):
             build(self.KEY, tools=[WEATHER], tool_choice=choice)
         assert build(self.KEY, tools=[WEATHER], tool_choice="none")["tool_choice"] == "none"
 
@@ -119,7 +146,9 @@ class TestBaichuan:
             build("novita:qwen/qwen-2.5-72b-instruct", tools=[web])
 
     def test_tools_on_a_model_without_them(self) -> None:
-        with pytest.raises(UnsupportedCapabilityError, match="Baichuan2-Turbo on baichuan does not support tool calling"):
+        with pytest.raises(
+            UnsupportedCapabilityError, match="Baichuan2-Turbo on baichuan does not support tool calling"
+        ):
             build("baichuan:Baichuan2-Turbo", tools=[WEATHER])
 
     def test_stream_usage_is_not_requested_with_stream_options(self) -> None:
@@ -129,7 +158,10 @@ class TestBaichuan:
 
     def test_json_object_yes_json_schema_no(self) -> None:
         assert build(self.KEY, response_format={"type": "json_object"})["response_format"] == {"type": "json_object"}
-        with pytest.raises(UnsupportedCapabilityError, match="does not support response_format 'json_schema'. It supports json_object"):
+        with pytest.raises(
+            UnsupportedCapabilityError,
+            match=r"does not support response_format 'json_schema'\. It supports json_object",
+        ):
             build(self.KEY, response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {}}})
 
     def test_retired_model_without_system_role(self) -> None:
@@ -141,7 +173,9 @@ class TestNIM:
     KEY = "nim:meta/llama-3.3-70b-instruct"
 
     def test_temperature_is_zero_to_one(self) -> None:
-        with pytest.raises(ParameterRangeError, match=r"temperature=1.5 is out of range for .* on nim: it takes a number in \[0, 1\]"):
+        with pytest.raises(
+            ParameterRangeError, match=r"temperature=1.5 is out of range for .* on nim: it takes a number in \[0, 1\]"
+        ):
             build(self.KEY, params={"temperature": 1.5})
 
     @pytest.mark.parametrize("param", ["n", "logprobs", "top_k", "repetition_penalty", "user"])
@@ -208,11 +242,18 @@ class TestNovita:
     def test_extra_sampling_parameters_go_in_the_body(self) -> None:
         body = build(self.KEY, params={"top_k": 40, "min_p": 0.05, "repetition_penalty": 1.1, "n": 2, "logprobs": True})
         assert {k: body[k] for k in ("top_k", "min_p", "repetition_penalty", "n", "logprobs")} == {
-            "top_k": 40, "min_p": 0.05, "repetition_penalty": 1.1, "n": 2, "logprobs": True}
+            "top_k": 40,
+            "min_p": 0.05,
+            "repetition_penalty": 1.1,
+            "n": 2,
+            "logprobs": True,
+        }
 
     def test_json_schema_and_parallel_calls(self) -> None:
         schema = {"type": "json_schema", "json_schema": {"name": "person", "schema": {"type": "object"}}}
-        body = build(self.KEY, tools=[WEATHER], parallel_tool_calls=True, response_format=schema, tool_choice="required")
+        body = build(
+            self.KEY, tools=[WEATHER], parallel_tool_calls=True, response_format=schema, tool_choice="required"
+        )
         assert body["response_format"] == schema
         assert body["parallel_tool_calls"] is True
         with pytest.raises(RequestValidationError, match="needs a 'json_schema' object"):
@@ -225,8 +266,15 @@ class TestNovita:
 
 
 class TestEverywhere:
-    @pytest.mark.parametrize("key", ["baichuan:Baichuan4", "nim:meta/llama-3.3-70b-instruct",
-                                     "novita:qwen/qwen-2.5-72b-instruct", "local:smollm2-135m-instruct"])
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "baichuan:Baichuan4",
+            "nim:meta/llama-3.3-70b-instruct",
+            "novita:qwen/qwen-2.5-72b-instruct",
+            "local:smollm2-135m-instruct",
+        ],
+    )
     def test_max_completion_tokens_becomes_max_tokens(self, key: str) -> None:
         body = build(key, params={"max_completion_tokens": 64})
         assert body["max_tokens"] == 64
@@ -284,7 +332,10 @@ class TestEverywhere:
             ({"name": "f", "parameters": {"type": "dict"}}, "not a JSON Schema type"),
             ({"name": "f", "parameters": {"type": "object", "properties": []}}, "'properties' must be an object"),
             ({"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "int"}}}}, "a has type 'int'"),
-            ({"name": "f", "parameters": {"type": "object", "properties": {"a": {}}, "required": ["b"]}}, "not in 'properties'"),
+            (
+                {"name": "f", "parameters": {"type": "object", "properties": {"a": {}}, "required": ["b"]}},
+                "not in 'properties'",
+            ),
         ],
     )
     def test_invalid_tool_schemas(self, function: dict[str, Any], problem: str) -> None:
@@ -295,8 +346,11 @@ class TestEverywhere:
         with pytest.raises(RequestValidationError, match="without function tools"):
             build("novita:qwen/qwen-2.5-72b-instruct", tool_choice="auto")
         with pytest.raises(RequestValidationError, match="names function 'other'"):
-            build("novita:qwen/qwen-2.5-72b-instruct", tools=[WEATHER],
-                  tool_choice={"type": "function", "function": {"name": "other"}})
+            build(
+                "novita:qwen/qwen-2.5-72b-instruct",
+                tools=[WEATHER],
+                tool_choice={"type": "function", "function": {"name": "other"}},
+            )
         with pytest.raises(RequestValidationError, match="repeats the function name"):
             build("novita:qwen/qwen-2.5-72b-instruct", tools=[WEATHER, WEATHER])
 
@@ -319,7 +373,9 @@ class TestClientConstruction:
 
     def test_client_builds_the_same_body(self) -> None:
         client = ChatClient("novita", "qwen/qwen-2.5-72b-instruct")
-        assert client.build_request(HI, params={"top_k": 3}) == build("novita:qwen/qwen-2.5-72b-instruct", params={"top_k": 3})
+        assert client.build_request(HI, params={"top_k": 3}) == build(
+            "novita:qwen/qwen-2.5-72b-instruct", params={"top_k": 3}
+        )
 
     def test_a_stream_request_cannot_be_sent_with_create(self) -> None:
         client = ChatClient("novita", "qwen/qwen-2.5-72b-instruct")
@@ -327,7 +383,7 @@ class TestClientConstruction:
             client.create(client.build_request(HI, stream=True))
 
     def test_unknown_model_is_refused_with_suggestions(self) -> None:
-        with pytest.raises(RequestValidationError, match="Did you mean 'qwen/qwen-2.5-72b-instruct'"):
+        with pytest.raises(RequestValidationError, match=r"Did you mean 'qwen/qwen-2\.5-72b-instruct'"):
             ChatClient("novita", "qwen/qwen2.5-72b-instruct")
 
 

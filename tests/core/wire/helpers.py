@@ -9,9 +9,7 @@ from hostedllm.wire_types import ChatCompletionChunk
 
 def joined_text(chunks: Iterable[ChatCompletionChunk]) -> str:
     """The streamed answer's text, the way an adapter assembles it."""
-    return "".join(
-        choice["delta"].get("content") or "" for chunk in chunks for choice in chunk["choices"]
-    )
+    return "".join(choice["delta"].get("content") or "" for chunk in chunks for choice in chunk["choices"])
 
 
 def usage_chunks(chunks: list[ChatCompletionChunk]) -> list[ChatCompletionChunk]:

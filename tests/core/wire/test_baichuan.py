@@ -15,8 +15,15 @@ from .helpers import joined_text, usage_chunks
 
 ASK = [{"role": "user", "content": "世界第一高峰是"}]
 PARAMS = {"temperature": 0.3, "top_p": 0.85, "top_k": 5}
-MODELS = ["Baichuan4", "Baichuan4-Turbo", "Baichuan4-Air", "Baichuan3-Turbo", "Baichuan3-Turbo-128k",
-          "Baichuan2-Turbo", "Baichuan2-Turbo-192k"]
+MODELS = [
+    "Baichuan4",
+    "Baichuan4-Turbo",
+    "Baichuan4-Air",
+    "Baichuan3-Turbo",
+    "Baichuan3-Turbo-128k",
+    "Baichuan2-Turbo",
+    "Baichuan2-Turbo-192k",
+]
 
 
 def client(model: str = "Baichuan4", **kwargs: Any) -> ChatClient:
@@ -90,7 +97,9 @@ def test_balance_exhausted(vcr: Any) -> None:
 @pytest.mark.vcr
 def test_bad_key(vcr: Any) -> None:
     chat = client()
-    with pytest.raises(AuthenticationError, match=r"\[baichuan\] HTTP 401: Incorrect API key provided.*BAICHUAN_API_KEY"):
+    with pytest.raises(
+        AuthenticationError, match=r"\[baichuan\] HTTP 401: Incorrect API key provided.*BAICHUAN_API_KEY"
+    ):
         chat.create(chat.build_request(ASK, params=PARAMS))
     assert vcr.play_count == 1
 

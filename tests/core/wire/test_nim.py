@@ -77,7 +77,9 @@ def test_llama2_70b_stream(vcr: Any) -> None:
 @pytest.mark.vcr
 def test_llama2_70b_gone(vcr: Any) -> None:
     chat = llama2()
-    with pytest.raises(ModelRetiredError, match=r"\[nim\] HTTP 410: Gone: The model 'meta/llama2-70b' has reached its end of life"):
+    with pytest.raises(
+        ModelRetiredError, match=r"\[nim\] HTTP 410: Gone: The model 'meta/llama2-70b' has reached its end of life"
+    ):
         chat.create(chat.build_request(ASK, params=PARAMS))
     assert vcr.play_count == 1
 
@@ -85,6 +87,6 @@ def test_llama2_70b_gone(vcr: Any) -> None:
 @pytest.mark.vcr
 def test_llama2_70b_not_found_for_account(vcr: Any) -> None:
     chat = llama2()
-    with pytest.raises(ModelNotFoundError, match="Not found for account.*hostedllm models --provider nim"):
+    with pytest.raises(ModelNotFoundError, match=r"Not found for account.*hostedllm models --provider nim"):
         chat.create(chat.build_request(ASK, params=PARAMS))
     assert vcr.play_count == 1

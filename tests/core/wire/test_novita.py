@@ -46,7 +46,9 @@ async def test_async_invoke(vcr_cassette_dir: str) -> None:
     import vcr as vcrpy
 
     chat = ChatClient("novita", MODEL)
-    with vcrpy.use_cassette(f"{vcr_cassette_dir}/test_invoke.yaml", record_mode="none", match_on=["method", "uri", "body"]):
+    with vcrpy.use_cassette(
+        f"{vcr_cassette_dir}/test_invoke.yaml", record_mode="none", match_on=["method", "uri", "body"]
+    ):
         answer = await chat.acreate(chat.build_request(ASK, params={"max_tokens": 512}))
     assert answer["usage"]["prompt_tokens"] == 46
 
@@ -54,6 +56,8 @@ async def test_async_invoke(vcr_cassette_dir: str) -> None:
 @pytest.mark.vcr
 def test_balance_exhausted(vcr: Any) -> None:
     chat = ChatClient("novita", MODEL, retry_policy=RetryPolicy(max_retries=3, initial_backoff=0))
-    with pytest.raises(QuotaExhaustedError, match=r"\[novita\] HTTP 403: NOT_ENOUGH_BALANCE: Not enough balance.*top up"):
+    with pytest.raises(
+        QuotaExhaustedError, match=r"\[novita\] HTTP 403: NOT_ENOUGH_BALANCE: Not enough balance.*top up"
+    ):
         chat.create(chat.build_request(ASK, params={"max_tokens": 512}))
     assert vcr.play_count == 1

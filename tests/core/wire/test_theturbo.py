@@ -18,7 +18,15 @@ PARAMS = {"temperature": 0.7, "max_tokens": 1024}
 
 @pytest.mark.vcr
 @pytest.mark.parametrize(
-    "model", ["Baichuan4", "Baichuan3-Turbo", "Baichuan3-Turbo-128k", "Baichuan2-Turbo", "Baichuan2-Turbo-192k", "Baichuan2-53B"]
+    "model",
+    [
+        "Baichuan4",
+        "Baichuan3-Turbo",
+        "Baichuan3-Turbo-128k",
+        "Baichuan2-Turbo",
+        "Baichuan2-Turbo-192k",
+        "Baichuan2-53B",
+    ],
 )
 def test_invoke(model: str, vcr: Any) -> None:
     with warnings.catch_warnings():

@@ -39,4 +39,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'hostedllm' has no attribute {name!r}")
 
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [
+    "Catalog",
+    "ChatClient",
+    "ModelEntry",
+    "RetryPolicy",
+    "Timeouts",
+    "__version__",
+    "default_catalog",
+    "discover_models",
+    "estimate_cost",
+    "get_provider",
+]

@@ -1,6 +1,6 @@
 """The ``hostedllm`` command.
 
-    hostedllm models [--provider P] [--capability C ...] [--status S] [--json] [--live]
+hostedllm models [--provider P] [--capability C ...] [--status S] [--json] [--live]
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ from hostedllm.providers import PROVIDERS
 from hostedllm.request import max_tokens_limit
 
 CAPABILITY_CODES = {
-    "tools": "T", "parallel_tool_calls": "P", "json_object": "J", "json_schema": "S",
-    "vision": "V", "reasoning": "R", "stream_usage": "U",
+    "tools": "T",
+    "parallel_tool_calls": "P",
+    "json_object": "J",
+    "json_schema": "S",
+    "vision": "V",
+    "reasoning": "R",
+    "stream_usage": "U",
 }
 CURRENCY_SIGNS = {"USD": "$", "CNY": "¥"}
 
@@ -40,12 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     models = commands.add_parser("models", help="list the model catalog")
     models.add_argument("--provider", choices=sorted(PROVIDERS), help="only this provider")
-    models.add_argument("--capability", action="append", default=[], choices=sorted(CAPABILITY_CODES),
-                        help="only models with this capability (repeatable)")
+    models.add_argument(
+        "--capability",
+        action="append",
+        default=[],
+        choices=sorted(CAPABILITY_CODES),
+        help="only models with this capability (repeatable)",
+    )
     models.add_argument("--status", choices=["active", "deprecated", "retired"], help="only models in this status")
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    models.add_argument("--live", action="store_true",
-                        help="also list what the provider's /models reports now (needs its API key)")
+    models.add_argument(
+        "--live", action="store_true", help="also list what the provider's /models reports now (needs its API key)"
+    )
     models.set_defaults(run=_models)
     return parser
 
@@ -77,7 +88,7 @@ def format_table(entries: Sequence[ModelEntry]) -> str:
     header = ("PROVIDER", "MODEL", "CONTEXT", "MAX OUT", "PRICE IN/OUT PER 1M", "CAPS", "STATUS")
     rows = [header] + [_row(entry) for entry in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     legend = " ".join(f"{code}={name}" for name, code in CAPABILITY_CODES.items())
     return "\n".join([*lines, "", f"{len(entries)} models. CAPS: {legend}. Unknown values show as '-'."])
 

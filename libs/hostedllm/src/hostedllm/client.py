@@ -71,9 +71,15 @@ class ChatClient:
         secret = self.api_key.get_secret_value() if self.api_key else None
         self._secrets = (secret,) if secret else ()
         self._http = HTTPTransport(
-            self.spec, self.base_url, request_headers(self.spec, self.api_key, default_headers), self.timeouts,
-            secrets=self._secrets, model=self.model.id,
-            transport=transport, async_transport=async_transport, verify=verify,
+            self.spec,
+            self.base_url,
+            request_headers(self.spec, self.api_key, default_headers),
+            self.timeouts,
+            secrets=self._secrets,
+            model=self.model.id,
+            transport=transport,
+            async_transport=async_transport,
+            verify=verify,
         )
 
     def __repr__(self) -> str:
@@ -163,5 +169,7 @@ class ChatClient:
     def _encode(self, request: Mapping[str, Any], *, stream: bool) -> bytes:
         if bool(request.get("stream")) is not stream:
             how = "stream()/astream()" if request.get("stream") else "create()/acreate()"
-            raise RequestValidationError(f"This request was built with stream={bool(request.get('stream'))}; send it with {how}.")
+            raise RequestValidationError(
+                f"This request was built with stream={bool(request.get('stream'))}; send it with {how}."
+            )
         return encode_body(request)

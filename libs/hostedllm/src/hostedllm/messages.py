@@ -12,7 +12,9 @@ from hostedllm.providers import ProviderSpec
 _KEY_ORDER = ("role", "content", "name", "tool_calls", "tool_call_id")
 
 
-def check_messages(spec: ProviderSpec, model: ModelEntry, messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def check_messages(
+    spec: ProviderSpec, model: ModelEntry, messages: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Return the messages as new dicts in a stable key order, or raise :class:`InvalidMessagesError`."""
     if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence) or not messages:
         raise InvalidMessagesError("messages must be a non-empty list of {'role': ..., 'content': ...} dicts.")

@@ -26,8 +26,14 @@ from hostedllm.providers import ProviderSpec
 MAX_MESSAGE_CHARS = 300
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
-_CONTEXT_MARKERS = ("context_length_exceeded", "maximum context length", "context length", "context window",
-                    "too many tokens", "prompt is too long")
+_CONTEXT_MARKERS = (
+    "context_length_exceeded",
+    "maximum context length",
+    "context length",
+    "context window",
+    "too many tokens",
+    "prompt is too long",
+)
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,16 @@ def parse_error_body(body: bytes | str | Mapping[str, Any]) -> ErrorDetails:
     inner = data.get("error")
     if isinstance(inner, Mapping):
         code = inner.get("code") or inner.get("type")
-        return ErrorDetails(_text(inner.get("message") or inner.get("type") or inner), _opt(code), _opt(inner.get("param")))
+        return ErrorDetails(
+            _text(inner.get("message") or inner.get("type") or inner), _opt(code), _opt(inner.get("param"))
+        )
     if isinstance(inner, str):
         return ErrorDetails(_text(data.get("message") or inner), _opt(data.get("code") or data.get("type")))
     if "title" in data or "detail" in data:
         parts = [str(data[k]) for k in ("title", "detail") if data.get(k)]
-        return ErrorDetails(_text(": ".join(parts)), _opt(data.get("type") if data.get("type") != "about:blank" else None))
+        return ErrorDetails(
+            _text(": ".join(parts)), _opt(data.get("type") if data.get("type") != "about:blank" else None)
+        )
     if "reason" in data or "message" in data:
         reason = data.get("reason")
         message = data.get("message") or reason or ""
@@ -87,8 +97,11 @@ def error_from_response(
     request_id = request_id_from(spec, headers)
     cls = _classify(spec, status_code, lowered)
     common: dict[str, Any] = {
-        "provider": spec.name, "status_code": status_code, "request_id": request_id,
-        "code": details.code, "param": details.param,
+        "provider": spec.name,
+        "status_code": status_code,
+        "request_id": request_id,
+        "code": details.code,
+        "param": details.param,
         "hint": _hint(spec, cls, model, details.param),
     }
     if cls is errors.RateLimitError:
@@ -119,7 +132,7 @@ def _classify(spec: ProviderSpec, status: int, lowered: str) -> type[errors.APIE
         return errors.ModelRetiredError
     if status == 429:
         return errors.RateLimitError
-    if status in (400, 413, 422) or 400 <= status < 500 and status not in (408, 409):
+    if status in (400, 413, 422) or (400 <= status < 500 and status not in (408, 409)):
         if any(marker in lowered for marker in _CONTEXT_MARKERS):
             return errors.ContextLengthExceededError
         return errors.BadRequestError
@@ -132,16 +145,24 @@ def _hint(spec: ProviderSpec, cls: type[errors.APIError], model: str | None, par
     hints: dict[type[errors.APIError], str] = {
         errors.AuthenticationError: f"Check {key}: the key is missing, malformed, revoked or for another provider.",
         errors.PermissionDeniedError: f"The key in {key} may not use {what} or this endpoint; check its permissions.",
-        errors.QuotaExhaustedError: f"Your {spec.display_name} account is out of balance: top up, then retry. Not retried.",
-        errors.RateLimitError: "Rate limited: lower the concurrency (max_concurrency, a rate limiter) or raise max_retries.",
+        errors.QuotaExhaustedError: (
+            f"Your {spec.display_name} account is out of balance: top up, then retry. Not retried."
+        ),
+        errors.RateLimitError: (
+            "Rate limited: lower the concurrency (max_concurrency, a rate limiter) or raise max_retries."
+        ),
         errors.ModelNotFoundError: (
             f"{what.capitalize()} is unknown or not available to this account, or the base URL is wrong; "
             f"see `hostedllm models --provider {spec.name}`."
         ),
-        errors.ModelRetiredError: f"{what.capitalize()} has been retired; pick another with `hostedllm models --provider {spec.name}`.",
+        errors.ModelRetiredError: (
+            f"{what.capitalize()} has been retired; pick another with `hostedllm models --provider {spec.name}`."
+        ),
         errors.ContextLengthExceededError: "Shorten the prompt or lower max_tokens to fit the context window.",
         errors.BadRequestError: (
-            f"Check the parameter {param!r}." if param else "Check the request parameters against the provider's limits."
+            f"Check the parameter {param!r}."
+            if param
+            else "Check the request parameters against the provider's limits."
         ),
         errors.ServerError: f"{spec.display_name} failed; it was retried. Try again later.",
     }

@@ -68,8 +68,7 @@ def build_request(
     for key, value in (extra_body or {}).items():
         if key in body:
             raise RequestValidationError(
-                f"extra_body sets {key!r}, which the request already has. "
-                f"Set {key!r} through its own argument instead."
+                f"extra_body sets {key!r}, which the request already has. Set {key!r} through its own argument instead."
             )
         body[key] = value
     return body
@@ -105,7 +104,8 @@ def param_spec_for(spec: ProviderSpec, model: ModelEntry, name: str) -> ParamSpe
     if base is None or name in model.unsupported_params:
         allowed = [p for p in spec.params if p not in model.unsupported_params]
         hint = (
-            f" It was replaced by {spec.removed_params[name]}." if name in spec.removed_params
+            f" It was replaced by {spec.removed_params[name]}."
+            if name in spec.removed_params
             else " If you know the provider accepts it, pass it in extra_body."
         )
         raise UnsupportedParameterError(

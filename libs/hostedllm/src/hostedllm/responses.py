@@ -36,6 +36,8 @@ def parse_completion(
 
 def _malformed(spec: ProviderSpec, message: str) -> MalformedResponseError:
     return MalformedResponseError(
-        message, provider=spec.name, status_code=200,
+        message,
+        provider=spec.name,
+        status_code=200,
         hint="The endpoint may not be a chat-completions API; check the base URL.",
     )

@@ -88,7 +88,9 @@ def check_tool_choice(
         kind = "function"
         name = (tool_choice.get("function") or {}).get("name")
         if name not in names:
-            raise RequestValidationError(f"tool_choice names function {name!r}, which is not among the tools {sorted(names)}.")
+            raise RequestValidationError(
+                f"tool_choice names function {name!r}, which is not among the tools {sorted(names)}."
+            )
     allowed = model.capabilities.tool_choice
     if kind not in allowed:
         shown = "a named function" if kind == "function" else repr(kind)

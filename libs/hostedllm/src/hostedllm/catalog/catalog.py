@@ -172,7 +172,7 @@ def _with_defaults(item: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict
     merged = {**defaults, **item}
     for table in ("capabilities", "params"):
         if table in defaults and table in item:
-            merged[table] = {**defaults[table], **item[table]}  # type: ignore[dict-item]
+            merged[table] = {**defaults[table], **item[table]}
     return merged
 
 

@@ -31,8 +31,9 @@ def estimate_cost(entry: ModelEntry, usage: Mapping[str, Any]) -> Cost | None:
 
     >>> from hostedllm.catalog import default_catalog
     >>> entry = default_catalog().get("novita:qwen/qwen-2-72b-instruct")
-    >>> estimate_cost(entry, {"prompt_tokens": 46, "completion_tokens": 40}).total
-    3.354e-05
+    >>> cost = estimate_cost(entry, {"prompt_tokens": 46, "completion_tokens": 40})
+    >>> f"{cost.total:.6f} {cost.currency}"
+    '0.000034 USD'
     """
     price = entry.price
     if price is None or price.input is None or price.output is None:

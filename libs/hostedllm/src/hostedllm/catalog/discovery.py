@@ -38,8 +38,12 @@ def discover_models(
     spec = get_provider(provider)
     key = resolve_api_key(spec, api_key)
     http = HTTPTransport(
-        spec, resolve_base_url(spec, base_url), request_headers(spec, key), Timeouts.from_value(timeout),
-        secrets=(key.get_secret_value(),) if key else (), transport=transport,
+        spec,
+        resolve_base_url(spec, base_url),
+        request_headers(spec, key),
+        Timeouts.from_value(timeout),
+        secrets=(key.get_secret_value(),) if key else (),
+        transport=transport,
     )
     try:
         payload = http.get_json("/models")
@@ -54,22 +58,36 @@ def to_entry(catalog: Catalog, spec: ProviderSpec, found: DiscoveredModel, today
     """A catalog entry for a discovered model: provider defaults, overlaid with what was listed."""
     entry = catalog.generic_entry(spec.name, found.id)
     capabilities = entry.capabilities.model_copy(
-        update={k: v for k, v in (("tools", found.tools), ("reasoning", found.reasoning), ("vision", found.vision))
-                if v is not None}
+        update={
+            k: v
+            for k, v in (("tools", found.tools), ("reasoning", found.reasoning), ("vision", found.vision))
+            if v is not None
+        }
     )
     if not capabilities.tools:
         capabilities = capabilities.model_copy(update={"tool_choice": (), "parallel_tool_calls": False})
     price = None
     if found.input_price is not None and found.output_price is not None and found.currency:
-        price = Price(input=found.input_price, output=found.output_price, currency=found.currency,  # type: ignore[arg-type]
-                      source=f"live {spec.name} /models", as_of=today)
+        price = Price(
+            input=found.input_price,
+            output=found.output_price,
+            currency=found.currency,
+            source=f"live {spec.name} /models",
+            as_of=today,
+        )
     context = found.context_window
-    output = found.max_output_tokens if not context or not found.max_output_tokens or found.max_output_tokens <= context else None
-    return ModelEntry.model_validate({
-        **entry.model_dump(),
-        "context_window": context,
-        "max_output_tokens": output,
-        "price": price,
-        "capabilities": capabilities,
-        "sources": (f"live {spec.name} /models, {today.isoformat()}",),
-    })
+    output = (
+        found.max_output_tokens
+        if not context or not found.max_output_tokens or found.max_output_tokens <= context
+        else None
+    )
+    return ModelEntry.model_validate(
+        {
+            **entry.model_dump(),
+            "context_window": context,
+            "max_output_tokens": output,
+            "price": price,
+            "capabilities": capabilities,
+            "sources": (f"live {spec.name} /models, {today.isoformat()}",),
+        }
+    )

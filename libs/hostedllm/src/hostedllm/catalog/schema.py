@@ -102,9 +102,7 @@ class ModelEntry(_Strict):
     @model_validator(mode="after")
     def _output_fits_context(self) -> ModelEntry:
         if self.context_window and self.max_output_tokens and self.max_output_tokens > self.context_window:
-            raise ValueError(
-                f"max_output_tokens {self.max_output_tokens} exceeds context_window {self.context_window}"
-            )
+            raise ValueError(f"max_output_tokens {self.max_output_tokens} exceeds context_window {self.context_window}")
         return self
 
 

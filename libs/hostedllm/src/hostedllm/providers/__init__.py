@@ -15,9 +15,7 @@ from hostedllm.providers.novita import NOVITA
 from hostedllm.providers.spec import ParamSpec, ProviderSpec
 from hostedllm.providers.theturbo import THETURBO
 
-PROVIDERS: dict[str, ProviderSpec] = {
-    spec.name: spec for spec in (BAICHUAN, THETURBO, NIM, NOVITA, LOCAL)
-}
+PROVIDERS: dict[str, ProviderSpec] = {spec.name: spec for spec in (BAICHUAN, THETURBO, NIM, NOVITA, LOCAL)}
 
 
 def get_provider(name: str | ProviderSpec) -> ProviderSpec:

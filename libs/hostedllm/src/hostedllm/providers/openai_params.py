@@ -26,5 +26,4 @@ USER = ParamSpec("user", str)
 def parse_openai_models(payload: Any) -> list[DiscoveredModel]:
     """Parse an OpenAI-style ``{"data": [{"id": ...}]}`` list (ids only)."""
     items = payload.get("data", []) if isinstance(payload, dict) else []
-    return [DiscoveredModel(id=str(item["id"])) for item in items
-            if isinstance(item, dict) and item.get("id")]
+    return [DiscoveredModel(id=str(item["id"])) for item in items if isinstance(item, dict) and item.get("id")]

@@ -16,8 +16,7 @@ from hostedllm.errors import ParameterRangeError
 
 #: The chat-completions body keys the request builder manages itself (not sampling parameters).
 MANAGED_KEYS = frozenset(
-    {"model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format",
-     "stream", "stream_options"}
+    {"model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "stream", "stream_options"}
 )
 
 
@@ -52,11 +51,13 @@ class ParamSpec:
         closing = ")" if self.exclusive_maximum or self.maximum is None else "]"
         return f"{noun} in [{low}, {high}{closing}"
 
-    def with_range(self, minimum: float | None, maximum: float | None,
-                   exclusive_maximum: bool | None = None) -> ParamSpec:
+    def with_range(
+        self, minimum: float | None, maximum: float | None, exclusive_maximum: bool | None = None
+    ) -> ParamSpec:
         """This parameter with a model-specific range (``None`` keeps the provider's bound)."""
         return ParamSpec(
-            self.name, self.kind,
+            self.name,
+            self.kind,
             self.minimum if minimum is None else minimum,
             self.maximum if maximum is None else maximum,
             self.exclusive_maximum if exclusive_maximum is None else exclusive_maximum,
@@ -95,7 +96,7 @@ class ParamSpec:
             return False
         if self.maximum is None:
             return True
-        return value < self.maximum if self.exclusive_maximum else value <= self.maximum
+        return bool(value < self.maximum if self.exclusive_maximum else value <= self.maximum)
 
 
 def _fmt(number: float) -> str:

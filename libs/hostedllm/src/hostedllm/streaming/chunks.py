@@ -104,5 +104,6 @@ class ChunkStream:
                 self._tool_slots[choice_index] = int(call["index"])
 
     def _malformed(self, message: str) -> MalformedResponseError:
-        return MalformedResponseError(message, provider=self._spec.name,
-                                      hint="The provider sent a broken stream; retry the request.")
+        return MalformedResponseError(
+            message, provider=self._spec.name, hint="The provider sent a broken stream; retry the request."
+        )

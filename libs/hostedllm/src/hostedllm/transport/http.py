@@ -128,7 +128,9 @@ class HTTPTransport:
 
     def get_json(self, path: str) -> object:
         """A GET returning JSON (used by explicit model discovery only)."""
-        request = self.client.build_request("GET", self.base_url + path, timeout=self.timeouts.for_request(stream=False))
+        request = self.client.build_request(
+            "GET", self.base_url + path, timeout=self.timeouts.for_request(stream=False)
+        )
         with self._errors():
             response = self.client.send(request)
         content = response.read()
@@ -165,7 +167,9 @@ class HTTPTransport:
             ),
         )
 
-    def _request(self, client: httpx.Client | httpx.AsyncClient, path: str, body: bytes, *, stream: bool) -> httpx.Request:
+    def _request(
+        self, client: httpx.Client | httpx.AsyncClient, path: str, body: bytes, *, stream: bool
+    ) -> httpx.Request:
         url = self.base_url + path
         logger.debug("POST %s (%d bytes, stream=%s)", url, len(body), stream)
         headers = {"Accept": "text/event-stream"} if stream else None
@@ -200,7 +204,10 @@ class HTTPTransport:
     def _unexpected(self, response: httpx.Response) -> str:
         if response.status_code == 202:
             request_id = request_id_from(self.spec, response.headers) or "unknown"
-            return f"the request was queued for asynchronous processing (request id {request_id}); polling is not supported"
+            return (
+                f"the request was queued for asynchronous processing (request id {request_id}); "
+                "polling is not supported"
+            )
         location = response.headers.get("location", "elsewhere")
         return f"unexpected HTTP {response.status_code} redirect to {location}; redirects are not followed"
 

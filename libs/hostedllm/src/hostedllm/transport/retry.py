@@ -40,8 +40,8 @@ class RetryPolicy:
         """Seconds to wait before retry number ``attempt`` (1-based)."""
         if retry_after is not None:
             return max(0.0, retry_after)
-        backoff = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
-        return backoff * (1 - self.jitter * random.random())
+        backoff: float = min(self.max_backoff, self.initial_backoff * 2.0 ** (attempt - 1))
+        return backoff * (1 - self.jitter * random.random())  # noqa: S311 - jitter, not cryptography
 
     def next_delay(self, error: APIError, attempt: int) -> float | None:
         """The wait before retrying after ``error`` on try ``attempt``, or ``None`` to give up."""

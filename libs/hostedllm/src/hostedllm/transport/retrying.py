@@ -31,7 +31,8 @@ def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy, sleep: Call
 
 
 async def acall_with_retries(
-    attempt: Callable[[], Awaitable[T]], policy: RetryPolicy,
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     tries = 0
@@ -64,7 +65,8 @@ def stream_with_retries(
 
 
 async def astream_with_retries(
-    open_stream: Callable[[], AsyncIterator[T]], policy: RetryPolicy,
+    open_stream: Callable[[], AsyncIterator[T]],
+    policy: RetryPolicy,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> AsyncIterator[T]:
     tries = 0
@@ -89,7 +91,9 @@ def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
     if delay is None:
         error.attempts = tries
         raise error
-    logger.debug("retrying after %s (try %d of %d) in %.2fs", type(error).__name__, tries, policy.max_retries + 1, delay)
+    logger.debug(
+        "retrying after %s (try %d of %d) in %.2fs", type(error).__name__, tries, policy.max_retries + 1, delay
+    )
     return delay
 
 
