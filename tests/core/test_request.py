@@ -123,6 +123,7 @@ class TestBaichuan:
     def test_undocumented_parameters_are_refused(self, param: str) -> None:
         with pytest.raises(UnsupportedParameterError, match=rf"Baichuan4 on baichuan does not take '{param}'") as info:
             build(self.KEY, params={param: 1})
+        assert "(got 1)" in str(info.value)
         assert "extra_body" in str(info.value)
 
     def test_removed_parameter_names_its_replacement(self) -> None:

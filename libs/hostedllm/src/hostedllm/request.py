@@ -89,11 +89,11 @@ def check_params(spec: ProviderSpec, model: ModelEntry, params: Mapping[str, Any
     checked: dict[str, Any] = {}
     where = f"{model.id} on {spec.name}"
     for name, value in given.items():
-        checked[name] = param_spec_for(spec, model, name).check(value, where)
+        checked[name] = param_spec_for(spec, model, name, value).check(value, where)
     return {name: checked[name] for name in spec.params if name in checked}
 
 
-def param_spec_for(spec: ProviderSpec, model: ModelEntry, name: str) -> ParamSpec:
+def param_spec_for(spec: ProviderSpec, model: ModelEntry, name: str, value: Any = None) -> ParamSpec:
     """The :class:`ParamSpec` ``model`` takes for ``name``, or raise naming what it does take."""
     if name in MANAGED_KEYS:
         raise RequestValidationError(
@@ -109,7 +109,8 @@ def param_spec_for(spec: ProviderSpec, model: ModelEntry, name: str) -> ParamSpe
             else " If you know the provider accepts it, pass it in extra_body."
         )
         raise UnsupportedParameterError(
-            f"{model.id} on {spec.name} does not take {name!r}. It takes: {', '.join(allowed)}.{hint}",
+            f"{model.id} on {spec.name} does not take {name!r} (got {value!r}). "
+            f"It takes: {', '.join(allowed)}.{hint}",
             param=name,
         )
     override = model.params.get(name)
