@@ -21,6 +21,17 @@ from collections.abc import Sequence
 class HostedLLMError(Exception):
     """Base class of every error raised by hostedllm."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only constructor arguments: rebuild from the state, not by calling __init__.
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuild(cls: type[HostedLLMError], args: tuple[object, ...], state: dict[str, object]) -> HostedLLMError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(HostedLLMError, ValueError):
     """A client cannot be set up: a missing key, an unsafe base URL, an unknown provider."""
@@ -97,16 +108,6 @@ class APIError(HostedLLMError):
         if self.hint:
             text += f" {self.hint}"
         return text
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
-
-
-def _rebuild(cls: type[APIError], message: str, state: dict[str, object]) -> APIError:
-    error = cls.__new__(cls)
-    error.__dict__.update(state)
-    Exception.__init__(error, error._render())
-    return error
 
 
 class AuthenticationError(APIError):

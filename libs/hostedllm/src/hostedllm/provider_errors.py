@@ -91,8 +91,8 @@ def error_from_response(
     retry_after: float | None = None,
 ) -> errors.APIError:
     """The typed error for one failed answer (``status_code`` >= 400, or an error in a 200 stream)."""
-    details = parse_error_body(body)
-    message = _redact(details.message, secrets)
+    details = parse_error_body(redact(_as_text(body), secrets))
+    message = details.message
     lowered = f"{details.code or ''} {message}".lower()
     request_id = request_id_from(spec, headers)
     cls = _classify(spec, status_code, lowered)
@@ -177,7 +177,14 @@ def request_id_from(spec: ProviderSpec, headers: Mapping[str, str]) -> str | Non
     return None
 
 
-def _redact(text: str, secrets: Iterable[str]) -> str:
+def _as_text(body: bytes | str | Mapping[str, Any]) -> str:
+    if isinstance(body, bytes):
+        return body.decode("utf-8", "replace")
+    return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``****`` (done before anything is shortened)."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "****")

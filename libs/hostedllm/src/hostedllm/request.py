@@ -109,8 +109,7 @@ def param_spec_for(spec: ProviderSpec, model: ModelEntry, name: str, value: Any 
             else " If you know the provider accepts it, pass it in extra_body."
         )
         raise UnsupportedParameterError(
-            f"{model.id} on {spec.name} does not take {name!r} (got {value!r}). "
-            f"It takes: {', '.join(allowed)}.{hint}",
+            f"{model.id} on {spec.name} does not take {name!r} (got {value!r}). It takes: {', '.join(allowed)}.{hint}",
             param=name,
         )
     override = model.params.get(name)

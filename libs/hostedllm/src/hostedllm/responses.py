@@ -6,7 +6,7 @@ import json
 from typing import Any, cast
 
 from hostedllm.errors import MalformedResponseError
-from hostedllm.provider_errors import error_from_payload
+from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import ProviderSpec
 from hostedllm.wire_types import ChatCompletion
 
@@ -23,7 +23,8 @@ def parse_completion(
     try:
         data: Any = json.loads(content)
     except ValueError:
-        raise _malformed(spec, f"the answer is not JSON: {content[:80]!r}") from None
+        snippet = redact(content.decode("utf-8", "replace"), secrets)[:80]
+        raise _malformed(spec, f"the answer is not JSON: {snippet!r}") from None
     if isinstance(data, dict) and "error" in data and "choices" not in data:
         raise error_from_payload(spec, data, model=model, secrets=secrets)
     if not isinstance(data, dict) or not isinstance(data.get("choices"), list):

@@ -14,7 +14,7 @@ import json
 from typing import Any, cast
 
 from hostedllm.errors import MalformedResponseError, StreamInterruptedError
-from hostedllm.provider_errors import error_from_payload
+from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import ProviderSpec
 from hostedllm.wire_types import ChatCompletionChunk, Usage
 
@@ -52,9 +52,9 @@ class ChunkStream:
         try:
             data = json.loads(text)
         except ValueError:
-            raise self._malformed(f"a stream event is not valid JSON: {text[:80]!r}") from None
+            raise self._malformed(f"a stream event is not valid JSON: {self._snippet(text)}") from None
         if not isinstance(data, dict):
-            raise self._malformed(f"a stream event is not a JSON object: {text[:80]!r}")
+            raise self._malformed(f"a stream event is not a JSON object: {self._snippet(text)}")
         if "error" in data or ("choices" not in data and ("detail" in data or "reason" in data)):
             raise error_from_payload(self._spec, data, model=self._model, secrets=self._secrets)
         usage = data.pop("usage", None)
@@ -63,7 +63,7 @@ class ChunkStream:
         choices = data.get("choices")
         if not isinstance(choices, list):
             raise self._malformed("a stream event has no 'choices' list")
-        self._last = {k: data[k] for k in ("id", "created", "model", "system_fingerprint") if k in data}
+        self._last.update({k: data[k] for k in ("id", "created", "model", "system_fingerprint") if k in data})
         if not choices:
             return None
         for choice in choices:
@@ -102,6 +102,9 @@ class ChunkStream:
                         slot += 1
                     call["index"] = slot
                 self._tool_slots[choice_index] = int(call["index"])
+
+    def _snippet(self, text: str) -> str:
+        return repr(redact(text, self._secrets)[:80])
 
     def _malformed(self, message: str) -> MalformedResponseError:
         return MalformedResponseError(

@@ -185,12 +185,8 @@ class HTTPTransport:
         if status == 200:
             return
         if status < 400:
-            raise APIError(
-                self._unexpected(response),
-                provider=self.spec.name,
-                status_code=status,
-                hint="Set base_url to the endpoint's final address.",
-            )
+            message, hint = self._unexpected(response)
+            raise APIError(message, provider=self.spec.name, status_code=status, hint=hint)
         raise error_from_response(
             self.spec,
             status,
@@ -201,15 +197,22 @@ class HTTPTransport:
             retry_after=parse_retry_after(response.headers),
         )
 
-    def _unexpected(self, response: httpx.Response) -> str:
-        if response.status_code == 202:
+    def _unexpected(self, response: httpx.Response) -> tuple[str, str]:
+        """The message and hint for a 2xx/3xx answer that is not a chat-completions 200."""
+        status = response.status_code
+        if status == 202:
             request_id = request_id_from(self.spec, response.headers) or "unknown"
             return (
-                f"the request was queued for asynchronous processing (request id {request_id}); "
-                "polling is not supported"
+                f"the request was queued for asynchronous processing (request id {request_id})",
+                "Asynchronous (polled) results are not supported; retry later or use a model served synchronously.",
             )
-        location = response.headers.get("location", "elsewhere")
-        return f"unexpected HTTP {response.status_code} redirect to {location}; redirects are not followed"
+        if 300 <= status < 400:
+            location = response.headers.get("location", "elsewhere")
+            return (
+                f"unexpected redirect to {location}; redirects are not followed, so the key stays with this origin",
+                "Set base_url to the endpoint's final address.",
+            )
+        return f"unexpected HTTP {status} without a chat-completions answer", "Check the base URL."
 
     def close(self) -> None:
         if self._client is not None:

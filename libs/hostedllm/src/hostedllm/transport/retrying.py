@@ -59,7 +59,7 @@ def stream_with_retries(
             return
         except APIError as error:
             if started:
-                _raise_interrupted(error)
+                _raise_interrupted(error, tries)
             delay = _give_up_or_wait(error, policy, tries)
         sleep(delay)
 
@@ -80,7 +80,7 @@ async def astream_with_retries(
             return
         except APIError as error:
             if started:
-                _raise_interrupted(error)
+                _raise_interrupted(error, tries)
             delay = _give_up_or_wait(error, policy, tries)
         await sleep(delay)
 
@@ -97,12 +97,15 @@ def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
     return delay
 
 
-def _raise_interrupted(error: APIError) -> None:
+def _raise_interrupted(error: APIError, tries: int) -> None:
     """A connection failure once the stream has started is an interruption; others stay as they are."""
+    error.attempts = tries
     if isinstance(error, (APIConnectionError, APITimeoutError)):
-        raise StreamInterruptedError(
+        interrupted = StreamInterruptedError(
             f"the stream broke off after it had started: {error.message}",
             provider=error.provider,
             hint="Part of the answer was already delivered, so it was not retried; retry the request.",
-        ) from error
+        )
+        interrupted.attempts = tries
+        raise interrupted from error
     raise error
