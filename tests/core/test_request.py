@@ -391,3 +391,20 @@ class TestClientConstruction:
 def test_request_body_json_round_trips() -> None:
     body = build("novita:qwen/qwen-2.5-72b-instruct", tools=[WEATHER], params={"temperature": 0.5})
     assert json.loads(encode_body(body)) == body
+
+
+def test_a_model_range_overrides_the_providers(tmp_path: Any) -> None:
+    from hostedllm.catalog import Catalog
+
+    path = tmp_path / "models.toml"
+    path.write_text(
+        '[[model]]\nprovider = "novita"\nid = "cool/model"\nsources = ["test"]\n'
+        "params = { temperature = { maximum = 1.0 }, top_k = { minimum = 1, maximum = 50 } }\n",
+        encoding="utf-8",
+    )
+    entry = Catalog.load(path).get("novita:cool/model")
+    with pytest.raises(ParameterRangeError, match=r"a number in \[0, 1\]"):
+        build_request(entry, HI, params={"temperature": 1.5})
+    with pytest.raises(ParameterRangeError, match=r"an integer in \[1, 50\]"):
+        build_request(entry, HI, params={"top_k": 0})
+    assert build_request(entry, HI, params={"temperature": 1.0, "top_k": 50})["top_k"] == 50
