@@ -352,8 +352,6 @@ class TestEverywhere:
                 tools=[WEATHER],
                 tool_choice={"type": "function", "function": {"name": "other"}},
             )
-        with pytest.raises(RequestValidationError, match="repeats the function name"):
-            build("novita:qwen/qwen-2.5-72b-instruct", tools=[WEATHER, WEATHER])
 
     def test_content_that_cannot_be_serialised(self) -> None:
         body = build("novita:qwen/qwen-2.5-72b-instruct", extra_body={"metadata": {1, 2}})

@@ -29,11 +29,11 @@ def check_tools(spec: ProviderSpec, model: ModelEntry, tools: Sequence[Mapping[s
                 f"{model.id} on {spec.name} does not support tool calling. Pick a model that does "
                 f"(`hostedllm models --provider {spec.name} --capability tools`)."
             )
-        names.add(_check_function(index, tool.get("function"), names))
+        names.add(_check_function(index, tool.get("function")))
     return names
 
 
-def _check_function(index: int, function: Any, seen: set[str]) -> str:
+def _check_function(index: int, function: Any) -> str:
     if not isinstance(function, Mapping):
         raise RequestValidationError(f"tools[{index}] has no 'function' object.")
     name = function.get("name")
@@ -41,8 +41,6 @@ def _check_function(index: int, function: Any, seen: set[str]) -> str:
         raise RequestValidationError(
             f"tools[{index}] has function name {name!r}; use 1-64 letters, digits, '_' or '-'."
         )
-    if name in seen:
-        raise RequestValidationError(f"tools[{index}] repeats the function name {name!r}.")
     parameters = function.get("parameters")
     if parameters is not None:
         _check_schema(f"tools[{index}] ({name}) parameters", parameters)

@@ -1,3 +1,18 @@
-"""LangChain integration for hostedllm (the chat model classes land with the LangChain issue)."""
+"""LangChain chat models for Baichuan, the NVIDIA API catalog, Novita AI and local servers.
 
-__all__: list[str] = []
+>>> from langchain_hostedllm import ChatBaichuan
+>>> ChatBaichuan(model="Baichuan4", api_key="sk-test").profile["max_input_tokens"]
+32768
+"""
+
+from langchain_hostedllm.chat_models import (
+    BaseChatHosted,
+    ChatBaichuan,
+    ChatHosted,
+    ChatLocal,
+    ChatNIM,
+    ChatNovita,
+)
+from langchain_hostedllm.llms import HostedLLM
+
+__all__ = ["BaseChatHosted", "ChatBaichuan", "ChatHosted", "ChatLocal", "ChatNIM", "ChatNovita", "HostedLLM"]

@@ -1,0 +1,81 @@
+"""Separate a model's reasoning from its answer when it arrives inside ``<think>`` tags.
+
+Providers send reasoning either in a ``reasoning_content`` field (handled by the adapters as-is)
+or inline as ``<think>...</think>`` at the start of the content. These helpers move the inline
+form out, for a whole answer or chunk by chunk.
+
+>>> split_think("<think>2+2 is 4</think>The answer is 4.")
+('2+2 is 4', 'The answer is 4.')
+"""
+
+from __future__ import annotations
+
+OPEN = "<think>"
+CLOSE = "</think>"
+
+
+def split_think(text: str) -> tuple[str, str]:
+    """``(reasoning, answer)``; reasoning is empty when ``text`` does not start with ``<think>``."""
+    stripped = text.lstrip()
+    if not stripped.startswith(OPEN):
+        return "", text
+    inner, closed, rest = stripped[len(OPEN) :].partition(CLOSE)
+    if not closed:
+        return inner, ""
+    return inner.strip(), rest.lstrip()
+
+
+class ThinkSplitter:
+    """Route streamed text inside a leading ``<think>`` block to reasoning, the rest to content.
+
+    >>> splitter = ThinkSplitter()
+    >>> [splitter.feed(t) for t in ["<thi", "nk>hm", "m</th", "ink>Hi"]]
+    [('', ''), ('hm', ''), ('m', ''), ('', 'Hi')]
+    """
+
+    def __init__(self) -> None:
+        self._state = "start"  # start -> thinking -> answer
+        self._pending = ""
+
+    def feed(self, text: str) -> tuple[str, str]:
+        """``(reasoning, content)`` to emit for this piece of streamed text."""
+        if self._state == "answer":
+            return "", text
+        self._pending += text
+        if self._state == "start":
+            head = self._pending.lstrip()
+            if OPEN.startswith(head):
+                return "", ""  # could still become "<think>"
+            if not head.startswith(OPEN):
+                self._state = "answer"
+                out, self._pending = self._pending, ""
+                return "", out
+            self._state = "thinking"
+            self._pending = head[len(OPEN) :]
+        return self._drain_thinking()
+
+    def flush(self) -> tuple[str, str]:
+        """Whatever is still held back when the stream ends."""
+        out, self._pending = self._pending, ""
+        if self._state == "thinking":
+            return out, ""
+        return "", out
+
+    def _drain_thinking(self) -> tuple[str, str]:
+        reasoning, closed, rest = self._pending.partition(CLOSE)
+        if closed:
+            self._state = "answer"
+            self._pending = ""
+            return reasoning, rest.lstrip()
+        keep = _partial_suffix(self._pending, CLOSE)
+        emit = self._pending[: len(self._pending) - keep]
+        self._pending = self._pending[len(emit) :]
+        return emit, ""
+
+
+def _partial_suffix(text: str, marker: str) -> int:
+    """The length of the longest end of ``text`` that is a start of ``marker``."""
+    for size in range(min(len(text), len(marker) - 1), 0, -1):
+        if marker.startswith(text[-size:]):
+            return size
+    return 0

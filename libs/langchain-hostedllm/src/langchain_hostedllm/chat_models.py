@@ -1,0 +1,390 @@
+"""LangChain chat models for Baichuan, the NVIDIA API catalog, Novita, local servers, and any catalog model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams, generate_from_stream
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import model_validator
+
+from hostedllm.client import ChatClient
+from hostedllm.errors import RequestValidationError
+from hostedllm.reasoning import ThinkSplitter
+from hostedllm.tools import check_tools
+from hostedllm.wire_types import ChatCompletionChunk
+from langchain_hostedllm.convert import chat_result, chunk_from_wire, cost_metadata, to_wire_messages
+from langchain_hostedllm.profile import profile_for
+from langchain_hostedllm.settings import HostedSettings, with_catalog_provider
+from langchain_hostedllm.structured import StructuredMethod, structured_output_runnable
+
+#: Per-call keyword arguments that shape the request rather than sampling.
+_REQUEST_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
+
+
+class BaseChatHosted(HostedSettings, BaseChatModel):
+    """The machinery every hostedllm chat model shares; use one of its subclasses."""
+
+    streaming: bool = False
+    """Stream internally even for ``invoke`` (callbacks then see every token)."""
+    stream_usage: bool | None = None
+    """Usage on the last stream chunk. ``None``: on wherever the model reports it (catalog)."""
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_hostedllm", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        env = self.spec.api_key_env
+        return {"api_key": env} if env else {}
+
+    @property
+    def _llm_type(self) -> str:
+        return f"hostedllm-{self.provider_name()}"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"provider": self.provider_name(), "model": self.model, "base_url": self.base_url,
+                **self.sampling_params()}
+
+    @model_validator(mode="after")
+    def _check_stream_usage(self) -> BaseChatHosted:
+        if self.stream_usage and not self.catalog_entry.capabilities.stream_usage:
+            raise RequestValidationError(
+                f"{self.model} on {self.provider_name()} does not report usage in streams; "
+                "leave stream_usage unset (usage still comes with invoke)."
+            )
+        return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return profile_for(self.catalog_entry)
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=self.spec.ls_provider,
+            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        stops = stop or self.stop
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stops:
+            params["ls_stop"] = [stops] if isinstance(stops, str) else list(stops)
+        return params
+
+    # --- requests -------------------------------------------------------------------------
+
+    def _request(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
+    ) -> tuple[ChatClient, dict[str, Any]]:
+        client = self.client(kwargs.pop("model", None))
+        shape = {key: kwargs.pop(key) for key in _REQUEST_KEYS if key in kwargs}
+        server = self.server_tools()
+        if server:
+            shape["tools"] = [*server, *(shape.get("tools") or [])]
+        if stop is not None:
+            kwargs["stop"] = stop
+        params = self.sampling_params(**kwargs)
+        if stream and params.get("n", 1) > 1:
+            raise RequestValidationError("n > 1 cannot be streamed; use invoke for several answers.")
+        include_usage = self.stream_usage is not False
+        request = client.build_request(
+            to_wire_messages(messages), params=params, stream=stream, include_usage=include_usage,
+            extra_body=self.extra_body, **shape,
+        )
+        return client, request
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        client, request = self._request(messages, stop, stream=False, **kwargs)
+        answer = client.create(request)
+        return chat_result(answer, provider=self.spec.ls_provider, cost=client.estimate_cost(answer.get("usage") or {}))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            chunks = [chunk async for chunk in self._astream(messages, stop, run_manager, **kwargs)]
+            return generate_from_stream(iter(chunks))
+        client, request = self._request(messages, stop, stream=False, **kwargs)
+        answer = await client.acreate(request)
+        return chat_result(answer, provider=self.spec.ls_provider, cost=client.estimate_cost(answer.get("usage") or {}))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        client, request = self._request(messages, stop, stream=True, **kwargs)
+        convert = _ChunkConverter(client, self.spec.ls_provider)
+        for wire in client.stream(request):
+            for chunk in convert(wire):
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        client, request = self._request(messages, stop, stream=True, **kwargs)
+        convert = _ChunkConverter(client, self.spec.ls_provider)
+        async for wire in client.astream(request):
+            for chunk in convert(wire):
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    # --- tools and structured output -------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (checked now, without network) and an optional ``tool_choice``.
+
+        ``"any"`` and ``True`` mean "call a tool": ``required`` where the model takes it, else the
+        single tool by name where it takes a named choice. A tool's name forces that tool. A
+        choice the model cannot honour (Baichuan takes only ``auto``/``none``) is refused with a
+        clear error when the model is called, before any request is sent.
+        """
+        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        check_tools(self.spec, self.catalog_entry, [*self.server_tools(), *formatted])
+        choice = _wire_tool_choice(tool_choice, formatted, self.catalog_entry.capabilities.tool_choice)
+        bound: dict[str, Any] = {"tools": formatted}
+        if choice is not None:
+            bound["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            bound["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(**bound, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type,
+        *,
+        method: StructuredMethod | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Structured output by ``json_schema``, ``function_calling`` or ``json_mode``.
+
+        Without ``method``, the best the catalog says the model supports is used (json_schema,
+        then function_calling, then json_mode); a method it does not support raises. No network.
+        """
+        if kwargs:
+            raise RequestValidationError(f"with_structured_output got unsupported arguments {sorted(kwargs)}.")
+        return structured_output_runnable(self, schema, method=method, include_raw=include_raw, strict=strict)
+
+
+class _ChunkConverter:
+    """Wire chunks to LangChain chunks for one stream: ``<think>`` splitting and the cost."""
+
+    def __init__(self, client: ChatClient, provider: str) -> None:
+        self._client = client
+        self._provider = provider
+        self._think = ThinkSplitter()
+
+    def __call__(self, wire: ChatCompletionChunk) -> list[ChatGenerationChunk]:
+        choices = wire.get("choices") or []
+        if choices:
+            delta = choices[0].get("delta") or {}
+            reasoning, content = self._think.feed(delta.get("content") or "")
+            if choices[0].get("finish_reason"):
+                late_reasoning, late_content = self._think.flush()
+                reasoning, content = reasoning + late_reasoning, content + late_content
+            chunk = chunk_from_wire(wire, provider=self._provider, reasoning_text=reasoning, content_text=content)
+        else:
+            chunk = chunk_from_wire(wire, provider=self._provider)
+            if chunk is not None and wire.get("usage"):
+                chunk.message.response_metadata.update(cost_metadata(self._client.estimate_cost(wire["usage"])))
+        return [chunk] if chunk is not None else []
+
+
+def _wire_tool_choice(
+    choice: str | bool | Mapping[str, Any] | None, tools: list[dict[str, Any]], allowed: Sequence[str]
+) -> Any:
+    """LangChain's tool_choice spellings as the chat-completions value the model best supports."""
+    if choice is None or choice is False:
+        return None if choice is None else "none"
+    if choice is True or choice == "any":
+        named_only = "required" not in allowed and "function" in allowed
+        if len(tools) == 1 and (choice is True or named_only):
+            return {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
+        return "required"
+    if isinstance(choice, str):
+        if choice in ("auto", "none", "required"):
+            return choice
+        return {"type": "function", "function": {"name": choice}}
+    return dict(choice)
+
+
+class ChatBaichuan(BaseChatHosted):
+    """Baichuan AI's own API (``BAICHUAN_API_KEY``).
+
+    ```python
+    from langchain_hostedllm import ChatBaichuan
+
+    chat = ChatBaichuan(model="Baichuan4-Turbo", temperature=0.3, max_tokens=512)
+    print(chat.invoke("世界第一高峰是?").content)
+    ```
+
+    ``web_search`` and ``retrieval`` turn on Baichuan's own server-side tools.
+    """
+
+    top_k: int | None = None
+    web_search: bool | Literal["performance_first", "quality_first"] | None = None
+    """Let Baichuan search the web (``True``, or a search mode)."""
+    retrieval: dict[str, Any] | None = None
+    """Answer from knowledge bases: ``{"kb_ids": [...], "answer_mode": "knowledge-base-only"}``."""
+
+    def provider_name(self) -> str:
+        return "baichuan"
+
+    def server_tools(self) -> list[dict[str, Any]]:
+        tools: list[dict[str, Any]] = []
+        if self.web_search:
+            search: dict[str, Any] = {"enable": True}
+            if isinstance(self.web_search, str):
+                search["search_mode"] = self.web_search
+            tools.append({"type": "web_search", "web_search": search})
+        if self.retrieval:
+            tools.append({"type": "retrieval", "retrieval": dict(self.retrieval)})
+        return tools
+
+
+class ChatNIM(BaseChatHosted):
+    """The NVIDIA API catalog or a self-hosted NIM (``NVIDIA_API_KEY``, ``NVIDIA_BASE_URL``).
+
+    ```python
+    from langchain_hostedllm import ChatNIM
+
+    chat = ChatNIM(model="meta/llama-3.3-70b-instruct", max_tokens=256)
+    print(chat.invoke("Name three rivers.").content)
+    ```
+    """
+
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+
+    def provider_name(self) -> str:
+        return "nim"
+
+
+class ChatNovita(BaseChatHosted):
+    """Novita AI (``NOVITA_API_KEY``).
+
+    ```python
+    from langchain_hostedllm import ChatNovita
+
+    chat = ChatNovita(model="qwen/qwen-2.5-72b-instruct", top_k=40, min_p=0.05)
+    print(chat.invoke("Name three rivers.").content)
+    ```
+    """
+
+    n: int | None = None
+    seed: int | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repetition_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+
+    def provider_name(self) -> str:
+        return "novita"
+
+
+class ChatLocal(BaseChatHosted):
+    """A local OpenAI-compatible server: llama.cpp, vLLM, Ollama (``HOSTEDLLM_LOCAL_BASE_URL``).
+
+    ```python
+    from langchain_hostedllm import ChatLocal
+
+    chat = ChatLocal(model="smollm2-135m-instruct", base_url="http://127.0.0.1:8080/v1")
+    print(chat.invoke("Hi!").content)
+    ```
+    """
+
+    n: int | None = None
+    seed: int | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repeat_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+
+    def provider_name(self) -> str:
+        return "local"
+
+
+class ChatHosted(BaseChatHosted):
+    """Any catalog model; the provider comes from the catalog unless given.
+
+    ```python
+    from langchain_hostedllm import ChatHosted
+
+    chat = ChatHosted(model="novita:deepseek/deepseek-v3.2")   # or model=..., provider="novita"
+    print(chat.invoke("Why is the sky blue?").content)
+    ```
+
+    Provider-specific parameters go in ``model_kwargs`` and are checked like the others.
+    """
+
+    provider: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_provider(cls, data: Any) -> Any:
+        return with_catalog_provider(data)
+
+    def provider_name(self) -> str:
+        if self.provider is None:
+            raise RequestValidationError("ChatHosted needs a model (and, when ambiguous, a provider).")
+        return self.provider
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        return {"provider": self.provider}
+

@@ -1,0 +1,177 @@
+"""Conversion between LangChain messages and the core's chat-completions dicts.
+
+Semantics follow langchain-openai's helpers: ``content=""`` when only tools are called,
+``invalid_tool_calls`` for arguments that are not JSON, usage details for cached and reasoning
+tokens, and ``reasoning_content`` (a field or ``<think>`` tags) kept as reasoning, not lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    InvalidToolCall,
+    ToolCall,
+    ToolCallChunk,
+    UsageMetadata,
+    convert_to_openai_messages,
+)
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails
+from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from hostedllm.catalog import Cost
+from hostedllm.reasoning import split_think
+from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Choice, ChunkChoice, Usage
+
+#: Keys of a completion that are handled explicitly; any other top-level key is a provider extra.
+_KNOWN_TOP = frozenset({"id", "object", "created", "model", "choices", "usage", "system_fingerprint"})
+_KNOWN_CHOICE = frozenset({"index", "message", "delta", "finish_reason", "logprobs"})
+
+
+def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """LangChain messages as chat-completions message dicts (images, tool calls and results included)."""
+    wire = convert_to_openai_messages(list(messages))
+    return [wire] if isinstance(wire, dict) else wire
+
+
+def usage_metadata(usage: Usage | Mapping[str, Any]) -> UsageMetadata:
+    """The provider's usage as LangChain ``UsageMetadata``, with cache and reasoning details."""
+    prompt = int(usage.get("prompt_tokens") or 0)
+    completion = int(usage.get("completion_tokens") or 0)
+    result = UsageMetadata(
+        input_tokens=prompt,
+        output_tokens=completion,
+        total_tokens=int(usage.get("total_tokens") or prompt + completion),
+    )
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+    reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    if cached is not None:
+        result["input_token_details"] = InputTokenDetails(cache_read=int(cached))
+    if reasoning is not None:
+        result["output_token_details"] = OutputTokenDetails(reasoning=int(reasoning))
+    return result
+
+
+def response_metadata(
+    data: ChatCompletion | ChatCompletionChunk, choice: Choice | ChunkChoice | None, *, provider: str
+) -> dict[str, Any]:
+    """``finish_reason``, the server-reported ``model_name``, ``id``, logprobs and provider extras."""
+    meta: dict[str, Any] = {"model_provider": provider}
+    if "model" in data:
+        meta["model_name"] = data["model"]
+    for key in ("id", "system_fingerprint"):
+        if data.get(key) is not None:
+            meta[key] = data[key]  # type: ignore[literal-required]
+    meta.update({key: value for key, value in data.items() if key not in _KNOWN_TOP})
+    if choice is not None:
+        if choice.get("finish_reason"):
+            meta["finish_reason"] = choice["finish_reason"]
+        if choice.get("logprobs"):
+            meta["logprobs"] = choice["logprobs"]
+        meta.update({key: value for key, value in choice.items() if key not in _KNOWN_CHOICE})
+    return meta
+
+
+def cost_metadata(cost: Cost | None) -> dict[str, Any]:
+    if cost is None:
+        return {}
+    return {"estimated_cost": {"input": cost.input, "output": cost.output, "total": cost.total,
+                               "currency": cost.currency}}
+
+
+def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) -> AIMessage:
+    """One choice of a non-streamed answer as an ``AIMessage``."""
+    message = choice.get("message") or {}
+    content = message.get("content") or ""
+    additional: dict[str, Any] = {}
+    reasoning = message.get("reasoning_content") or message.get("reasoning")  # type: ignore[typeddict-item]
+    if isinstance(content, str):
+        thought, content = split_think(content)
+        reasoning = reasoning or thought
+    if reasoning:
+        additional["reasoning_content"] = reasoning
+    tool_calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for raw in message.get("tool_calls") or []:
+        try:
+            parsed = parse_tool_call(dict(raw), return_id=True)
+        except Exception as exc:  # noqa: BLE001 - any parse failure makes an invalid tool call
+            invalid.append(make_invalid_tool_call(dict(raw), str(exc)))
+        else:
+            if parsed:
+                tool_calls.append(parsed)  # type: ignore[arg-type]
+    if message.get("tool_calls"):
+        additional["tool_calls"] = message["tool_calls"]
+    return AIMessage(
+        content=content,
+        additional_kwargs=additional,
+        tool_calls=tool_calls,
+        invalid_tool_calls=invalid,
+        response_metadata=response_metadata(data, choice, provider=provider),
+        id=data.get("id"),
+    )
+
+
+def chat_result(data: ChatCompletion, *, provider: str, cost: Cost | None) -> ChatResult:
+    """A non-streamed answer as a ``ChatResult`` (one generation per choice)."""
+    usage = data.get("usage")
+    generations = []
+    for choice in data.get("choices") or []:
+        message = message_from_choice(choice, data, provider=provider)
+        if usage:
+            message.usage_metadata = usage_metadata(usage)
+        message.response_metadata.update(cost_metadata(cost))
+        generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
+    llm_output = {"token_usage": dict(usage or {}), "model_name": data.get("model"), "id": data.get("id")}
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+def _generation_info(choice: Choice | ChunkChoice) -> dict[str, Any] | None:
+    info = {key: choice[key] for key in ("finish_reason", "logprobs") if choice.get(key)}  # type: ignore[literal-required]
+    return info or None
+
+
+def chunk_from_wire(
+    data: ChatCompletionChunk, *, provider: str, reasoning_text: str = "", content_text: str | None = None
+) -> ChatGenerationChunk | None:
+    """One streamed chunk as a ``ChatGenerationChunk`` (choice 0), or ``None`` if it carries nothing.
+
+    ``content_text``/``reasoning_text`` override the delta's text when a ``<think>`` splitter
+    has re-routed it. The usage chunk (``choices == []``) becomes an empty-content chunk with
+    ``usage_metadata`` set.
+    """
+    choices = data.get("choices") or []
+    if not choices:
+        usage = data.get("usage")
+        if not usage:
+            return None
+        message = AIMessageChunk(content="", usage_metadata=usage_metadata(usage), chunk_position="last")
+        return ChatGenerationChunk(message=message)
+    choice = choices[0]
+    delta = choice.get("delta") or {}
+    content = delta.get("content") or "" if content_text is None else content_text
+    reasoning = delta.get("reasoning_content") or delta.get("reasoning") or reasoning_text  # type: ignore[typeddict-item]
+    additional: dict[str, Any] = {"reasoning_content": reasoning} if reasoning else {}
+    tool_chunks = [
+        ToolCallChunk(
+            name=(call.get("function") or {}).get("name"),
+            args=(call.get("function") or {}).get("arguments"),
+            id=call.get("id"),
+            index=call.get("index"),
+        )
+        for call in delta.get("tool_calls") or []
+    ]
+    meta = response_metadata(data, choice, provider=provider) if choice.get("finish_reason") else {}
+    message = AIMessageChunk(
+        content=content,
+        additional_kwargs=additional,
+        tool_call_chunks=tool_chunks,
+        response_metadata=meta,
+        id=data.get("id"),
+    )
+    return ChatGenerationChunk(message=message, generation_info=_generation_info(choice))

@@ -1,0 +1,129 @@
+"""``HostedLLM``: a LangChain string LLM (prompt in, text out) over the same chat-completions call."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseLLM
+from langchain_core.language_models.llms import LangSmithParams
+from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+from pydantic import model_validator
+
+from hostedllm.errors import RequestValidationError
+from langchain_hostedllm.settings import HostedSettings, with_catalog_provider
+
+
+class HostedLLM(HostedSettings, BaseLLM):
+    """A string-in, string-out LLM for chains built on string LLMs; each prompt is one user message.
+
+    ```python
+    from langchain_hostedllm import HostedLLM
+
+    llm = HostedLLM(model="Baichuan4-Air", provider="baichuan", max_tokens=128)
+    print(llm.invoke("Write a haiku about rivers."))
+    ```
+    """
+
+    provider: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_provider(cls, data: Any) -> Any:
+        return with_catalog_provider(data)
+
+    def provider_name(self) -> str:
+        if self.provider is None:
+            raise RequestValidationError("HostedLLM needs a model (and, when ambiguous, a provider).")
+        return self.provider
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_hostedllm", "llms"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        env = self.spec.api_key_env
+        return {"api_key": env} if env else {}
+
+    @property
+    def _llm_type(self) -> str:
+        return f"hostedllm-{self.provider_name()}-text"
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = self.spec.ls_provider
+        params["ls_model_name"] = kwargs.get("model") or self.model
+        return params
+
+    def _request(self, prompt: str, stop: list[str] | None, *, stream: bool, **kwargs: Any) -> Any:
+        client = self.client(kwargs.pop("model", None))
+        if stop is not None:
+            kwargs["stop"] = stop
+        request = client.build_request(
+            [{"role": "user", "content": prompt}], params=self.sampling_params(**kwargs), stream=stream,
+            extra_body=self.extra_body,
+        )
+        return client, request
+
+    def _generate(
+        self, prompts: list[str], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> LLMResult:
+        generations = []
+        for prompt in prompts:
+            client, request = self._request(prompt, stop, stream=False, **kwargs)
+            answer = client.create(request)
+            generations.append([_generation(choice) for choice in answer["choices"]])
+        return LLMResult(generations=generations)
+
+    async def _agenerate(
+        self, prompts: list[str], stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> LLMResult:
+        generations = []
+        for prompt in prompts:
+            client, request = self._request(prompt, stop, stream=False, **kwargs)
+            answer = await client.acreate(request)
+            generations.append([_generation(choice) for choice in answer["choices"]])
+        return LLMResult(generations=generations)
+
+    def _stream(
+        self, prompt: str, stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        client, request = self._request(prompt, stop, stream=True, **kwargs)
+        for wire in client.stream(request):
+            for choice in wire.get("choices") or []:
+                chunk = _chunk(choice)
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    async def _astream(
+        self, prompt: str, stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        client, request = self._request(prompt, stop, stream=True, **kwargs)
+        async for wire in client.astream(request):
+            for choice in wire.get("choices") or []:
+                chunk = _chunk(choice)
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+
+def _generation(choice: Any) -> Generation:
+    message = choice.get("message") or {}
+    info = {"finish_reason": choice["finish_reason"]} if choice.get("finish_reason") else None
+    return Generation(text=message.get("content") or "", generation_info=info)
+
+
+def _chunk(choice: Any) -> GenerationChunk:
+    info = {"finish_reason": choice["finish_reason"]} if choice.get("finish_reason") else None
+    return GenerationChunk(text=(choice.get("delta") or {}).get("content") or "", generation_info=info)

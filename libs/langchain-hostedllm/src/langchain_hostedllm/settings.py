@@ -1,0 +1,111 @@
+"""Fields shared by the chat models and the string LLM, and the core client they configure.
+
+Construction does no network I/O: it resolves the model in the catalog (warning once if it is
+deprecated or retired), the key from the provider's own env var, the base URL, and checks the
+sampling parameters against the provider's ranges, so a bad value fails here, not at call time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from hostedllm.catalog import ModelEntry, default_catalog
+from hostedllm.client import ChatClient
+from hostedllm.providers import ProviderSpec, get_provider
+from hostedllm.request import check_params
+
+
+class HostedSettings(BaseModel):
+    """Connection and sampling settings for one provider model."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
+
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
+    """The model id (or an alias) from the catalog, e.g. ``"Baichuan4"``."""
+    api_key: SecretStr | None = Field(default=None)
+    """The key; read from the provider's own env var (e.g. ``BAICHUAN_API_KEY``) when not given."""
+    base_url: str | None = None
+    """Override the provider's base URL (also read from e.g. ``BAICHUAN_BASE_URL``)."""
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = Field(default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens"))
+    """Sent as ``max_tokens`` (never ``max_completion_tokens``); no default, so nothing is cut short."""
+    stop: list[str] | str | None = Field(default=None, validation_alias=AliasChoices("stop", "stop_sequences"))
+    timeout: float | None = None
+    """Seconds to wait for an answer, and between stream chunks (default 120 s / 60 s)."""
+    max_retries: int = 2
+    """Retries of rate limits, 5xx and connection failures (the only retry layer)."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """More provider parameters; each is checked against the provider's allowlist and ranges."""
+    extra_body: dict[str, Any] | None = None
+    """Keys sent as-is, unchecked: the explicit way to pass what the catalog does not know yet."""
+    default_headers: dict[str, str] | None = None
+    allow_unknown_model: bool = False
+    """Accept a model id the catalog does not list (it gets the provider's default capabilities)."""
+    allow_insecure_http: bool = False
+    """Allow plain ``http`` to a non-loopback host (the key would travel unencrypted)."""
+    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)
+    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True, repr=False)
+
+    _clients: dict[str, ChatClient] = PrivateAttr(default_factory=dict)
+
+    def provider_name(self) -> str:
+        """The provider this instance talks to."""
+        raise NotImplementedError
+
+    @property
+    def spec(self) -> ProviderSpec:
+        return get_provider(self.provider_name())
+
+    @property
+    def catalog_entry(self) -> ModelEntry:
+        """The catalog entry for ``model`` (context window, prices, capabilities, status)."""
+        return self.client().model
+
+    @model_validator(mode="after")
+    def _set_up_client(self) -> HostedSettings:
+        client = self.client()
+        self.api_key = client.api_key
+        check_params(self.spec, client.model, self.sampling_params())
+        return self
+
+    def client(self, model: str | None = None) -> ChatClient:
+        """The core client for ``model`` (this instance's model by default), created once."""
+        name = model or self.model
+        found = self._clients.get(name)
+        if found is None:
+            found = ChatClient(
+                self.spec, name, api_key=self.api_key, base_url=self.base_url, timeout=self.timeout,
+                max_retries=self.max_retries, allow_unknown_model=self.allow_unknown_model,
+                allow_insecure_http=self.allow_insecure_http, default_headers=self.default_headers,
+                transport=self.http_transport, async_transport=self.async_http_transport,
+            )
+            self._clients[name] = found
+        return found
+
+    def sampling_params(self, **overrides: Any) -> dict[str, Any]:
+        """Every sampling parameter set on this instance (fields named like provider parameters,
+        then ``model_kwargs``), with per-call ``overrides`` on top."""
+        fields = type(self).model_fields
+        params = {name: getattr(self, name) for name in self.spec.params if name in fields}
+        params.update(self.model_kwargs)
+        params.update(overrides)
+        return {name: value for name, value in params.items() if value is not None}
+
+    def server_tools(self) -> list[dict[str, Any]]:
+        """Provider-run tools to add to every request (Baichuan's web search and retrieval)."""
+        return []
+
+
+def with_catalog_provider(data: Any) -> Any:
+    """Constructor data with ``provider`` filled in from the catalog when only a model is given."""
+    if isinstance(data, dict) and not data.get("provider"):
+        model = data.get("model", data.get("model_name"))
+        if isinstance(model, str):
+            entry = default_catalog().get(model)
+            data = {key: value for key, value in data.items() if key != "model_name"}
+            data.update(provider=entry.provider, model=entry.id)
+    return data
