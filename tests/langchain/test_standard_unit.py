@@ -37,8 +37,12 @@ class _Base(ChatModelUnitTests):
             serialized = dumpd(model)
             assert serialized == snapshot(name="serialized")
             assert "env-key-for-test" not in str(serialized), "the key is serialized as a reference to its env var"
-            loaded = load(serialized, valid_namespaces=["langchain_hostedllm"],
-                          allowed_objects=[type(model)], secrets_from_env=True)
+            loaded = load(
+                serialized,
+                valid_namespaces=["langchain_hostedllm"],
+                allowed_objects=[type(model)],
+                secrets_from_env=True,
+            )
         assert loaded.dict() == model.dict()
         assert loaded.api_key.get_secret_value() == "env-key-for-test"  # type: ignore[attr-defined]
 
@@ -101,4 +105,3 @@ class TestChatHosted(_Base):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": "novita:deepseek/deepseek-v3.2"}
-

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LanguageModelInput, ModelProfile
-from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams, generate_from_stream
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -56,8 +56,12 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"provider": self.provider_name(), "model": self.model, "base_url": self.base_url,
-                **self.sampling_params()}
+        return {
+            "provider": self.provider_name(),
+            "model": self.model,
+            "base_url": self.base_url,
+            **self.sampling_params(),
+        }
 
     @model_validator(mode="after")
     def _check_stream_usage(self) -> BaseChatHosted:
@@ -105,8 +109,12 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
             raise RequestValidationError("n > 1 cannot be streamed; use invoke for several answers.")
         include_usage = self.stream_usage is not False
         request = client.build_request(
-            to_wire_messages(messages), params=params, stream=stream, include_usage=include_usage,
-            extra_body=self.extra_body, **shape,
+            to_wire_messages(messages),
+            params=params,
+            stream=stream,
+            include_usage=include_usage,
+            extra_body=self.extra_body,
+            **shape,
         )
         return client, request
 
@@ -387,4 +395,3 @@ class ChatHosted(BaseChatHosted):
     @property
     def lc_attributes(self) -> dict[str, Any]:
         return {"provider": self.provider}
-

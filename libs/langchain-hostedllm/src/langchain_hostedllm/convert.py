@@ -66,7 +66,7 @@ def response_metadata(
         meta["model_name"] = data["model"]
     for key in ("id", "system_fingerprint"):
         if data.get(key) is not None:
-            meta[key] = data[key]  # type: ignore[literal-required]
+            meta[key] = data[key]
     meta.update({key: value for key, value in data.items() if key not in _KNOWN_TOP})
     if choice is not None:
         if choice.get("finish_reason"):
@@ -80,8 +80,9 @@ def response_metadata(
 def cost_metadata(cost: Cost | None) -> dict[str, Any]:
     if cost is None:
         return {}
-    return {"estimated_cost": {"input": cost.input, "output": cost.output, "total": cost.total,
-                               "currency": cost.currency}}
+    return {
+        "estimated_cost": {"input": cost.input, "output": cost.output, "total": cost.total, "currency": cost.currency}
+    }
 
 
 def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) -> AIMessage:
@@ -89,7 +90,7 @@ def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) 
     message = choice.get("message") or {}
     content = message.get("content") or ""
     additional: dict[str, Any] = {}
-    reasoning = message.get("reasoning_content") or message.get("reasoning")  # type: ignore[typeddict-item]
+    reasoning = message.get("reasoning_content") or message.get("reasoning")
     if isinstance(content, str):
         thought, content = split_think(content)
         reasoning = reasoning or thought
@@ -100,7 +101,7 @@ def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) 
     for raw in message.get("tool_calls") or []:
         try:
             parsed = parse_tool_call(dict(raw), return_id=True)
-        except Exception as exc:  # noqa: BLE001 - any parse failure makes an invalid tool call
+        except Exception as exc:  # any parse failure makes an invalid tool call
             invalid.append(make_invalid_tool_call(dict(raw), str(exc)))
         else:
             if parsed:
@@ -108,7 +109,7 @@ def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) 
     if message.get("tool_calls"):
         additional["tool_calls"] = message["tool_calls"]
     return AIMessage(
-        content=content,
+        content=content,  # type: ignore[arg-type]
         additional_kwargs=additional,
         tool_calls=tool_calls,
         invalid_tool_calls=invalid,
@@ -132,7 +133,7 @@ def chat_result(data: ChatCompletion, *, provider: str, cost: Cost | None) -> Ch
 
 
 def _generation_info(choice: Choice | ChunkChoice) -> dict[str, Any] | None:
-    info = {key: choice[key] for key in ("finish_reason", "logprobs") if choice.get(key)}  # type: ignore[literal-required]
+    info = {key: choice[key] for key in ("finish_reason", "logprobs") if choice.get(key)}
     return info or None
 
 
@@ -155,7 +156,7 @@ def chunk_from_wire(
     choice = choices[0]
     delta = choice.get("delta") or {}
     content = delta.get("content") or "" if content_text is None else content_text
-    reasoning = delta.get("reasoning_content") or delta.get("reasoning") or reasoning_text  # type: ignore[typeddict-item]
+    reasoning = delta.get("reasoning_content") or delta.get("reasoning") or reasoning_text
     additional: dict[str, Any] = {"reasoning_content": reasoning} if reasoning else {}
     tool_chunks = [
         ToolCallChunk(

@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseLLM
-from langchain_core.language_models.llms import LangSmithParams
+from langchain_core.language_models import BaseLLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from pydantic import model_validator
 
@@ -66,14 +65,19 @@ class HostedLLM(HostedSettings, BaseLLM):
         if stop is not None:
             kwargs["stop"] = stop
         request = client.build_request(
-            [{"role": "user", "content": prompt}], params=self.sampling_params(**kwargs), stream=stream,
+            [{"role": "user", "content": prompt}],
+            params=self.sampling_params(**kwargs),
+            stream=stream,
             extra_body=self.extra_body,
         )
         return client, request
 
     def _generate(
-        self, prompts: list[str], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> LLMResult:
         generations = []
         for prompt in prompts:
@@ -83,8 +87,11 @@ class HostedLLM(HostedSettings, BaseLLM):
         return LLMResult(generations=generations)
 
     async def _agenerate(
-        self, prompts: list[str], stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> LLMResult:
         generations = []
         for prompt in prompts:
@@ -94,8 +101,11 @@ class HostedLLM(HostedSettings, BaseLLM):
         return LLMResult(generations=generations)
 
     def _stream(
-        self, prompt: str, stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
         client, request = self._request(prompt, stop, stream=True, **kwargs)
         for wire in client.stream(request):
@@ -106,8 +116,11 @@ class HostedLLM(HostedSettings, BaseLLM):
                 yield chunk
 
     async def _astream(
-        self, prompt: str, stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
         client, request = self._request(prompt, stop, stream=True, **kwargs)
         async for wire in client.astream(request):

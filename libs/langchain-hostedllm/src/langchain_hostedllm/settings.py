@@ -10,10 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
+from hostedllm.errors import HostedLLMError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
 
@@ -52,6 +62,17 @@ class HostedSettings(BaseModel):
 
     _clients: dict[str, ChatClient] = PrivateAttr(default_factory=dict)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(*args, **kwargs)
+        except ValidationError as exc:
+            # Raise our typed error (it names the problem and the fix), not pydantic's wrapper.
+            for error in exc.errors():
+                cause = (error.get("ctx") or {}).get("error")
+                if isinstance(cause, HostedLLMError):
+                    raise cause from None
+            raise
+
     def provider_name(self) -> str:
         """The provider this instance talks to."""
         raise NotImplementedError
@@ -78,10 +99,17 @@ class HostedSettings(BaseModel):
         found = self._clients.get(name)
         if found is None:
             found = ChatClient(
-                self.spec, name, api_key=self.api_key, base_url=self.base_url, timeout=self.timeout,
-                max_retries=self.max_retries, allow_unknown_model=self.allow_unknown_model,
-                allow_insecure_http=self.allow_insecure_http, default_headers=self.default_headers,
-                transport=self.http_transport, async_transport=self.async_http_transport,
+                self.spec,
+                name,
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                allow_unknown_model=self.allow_unknown_model,
+                allow_insecure_http=self.allow_insecure_http,
+                default_headers=self.default_headers,
+                transport=self.http_transport,
+                async_transport=self.async_http_transport,
             )
             self._clients[name] = found
         return found

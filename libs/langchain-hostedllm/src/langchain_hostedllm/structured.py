@@ -56,13 +56,15 @@ def structured_output_runnable(
     function = convert_to_openai_tool(schema, strict=strict)["function"]
     name = function["name"]
     is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
-    trace = {"ls_structured_output_format": {"kwargs": {"method": chosen, "strict": strict}, "schema": schema}}
+    trace: dict[str, Any] = {
+        "ls_structured_output_format": {"kwargs": {"method": chosen, "strict": strict}, "schema": schema}
+    }
     llm: Runnable[LanguageModelInput, Any]
     parser: Runnable[Any, Any]
     if chosen == "function_calling":
         llm = chat.bind_tools([schema], tool_choice=_forcing_choice(chat, name), strict=strict, **trace)
         parser = (
-            PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
             if is_model
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
@@ -77,7 +79,7 @@ def structured_output_runnable(
         else:
             response_format = {"type": "json_object"}
         llm = chat.bind(response_format=response_format, **trace)
-        parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()  # type: ignore[arg-type]
+        parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
     if not include_raw:
         return llm | parser
     parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
