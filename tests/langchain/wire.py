@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import deque
 from collections.abc import Iterable
@@ -9,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+
+_ids = itertools.count(1)
 
 
 def completion(
@@ -24,7 +28,7 @@ def completion(
     if tool_calls:
         message["tool_calls"] = tool_calls
     return {
-        "id": "chatcmpl-1",
+        "id": f"chatcmpl-{next(_ids)}",
         "object": "chat.completion",
         "created": 1,
         "model": model,

@@ -33,10 +33,21 @@ _KNOWN_TOP = frozenset({"id", "object", "created", "model", "choices", "usage", 
 _KNOWN_CHOICE = frozenset({"index", "message", "delta", "finish_reason", "logprobs"})
 
 
+_TOOL_RESULT_KEYS = ("role", "content", "tool_call_id")
+
+
 def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """LangChain messages as chat-completions message dicts (images, tool calls and results included)."""
+    """LangChain messages as chat-completions message dicts (images, tool calls and results included).
+
+    Tool results keep only ``role``, ``content`` and ``tool_call_id``, as the API defines them;
+    strict provider schemas refuse anything more.
+    """
     wire = convert_to_openai_messages(list(messages))
-    return [wire] if isinstance(wire, dict) else wire
+    converted = [wire] if isinstance(wire, dict) else wire
+    return [
+        {key: message[key] for key in _TOOL_RESULT_KEYS if key in message} if message.get("role") == "tool" else message
+        for message in converted
+    ]
 
 
 def usage_metadata(usage: Usage | Mapping[str, Any]) -> UsageMetadata:
