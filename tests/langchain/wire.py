@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 
-
 _ids = itertools.count(1)
 
 
