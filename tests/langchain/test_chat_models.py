@@ -451,3 +451,26 @@ class TestStringLLM:
         llm = HostedLLM(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
         assert await llm.ainvoke("Hi") == "async text"
         assert llm.provider == "novita"
+
+
+def test_rate_limiter_is_honoured(provider: ScriptedProvider) -> None:
+    from langchain_core.rate_limiters import BaseRateLimiter
+
+    class Counting(BaseRateLimiter):
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def acquire(self, *, blocking: bool = True) -> bool:
+            self.calls += 1
+            return True
+
+        async def aacquire(self, *, blocking: bool = True) -> bool:
+            self.calls += 1
+            return True
+
+    limiter = Counting()
+    provider.json(completion()).stream(text_stream("x"))
+    chat = novita(provider, rate_limiter=limiter)
+    chat.invoke("Hi")
+    list(chat.stream("Hi"))
+    assert limiter.calls == 2
