@@ -39,7 +39,8 @@ bench: $(STAMP)
 ## Re-record provider cassettes with a real key, e.g. `make record-cassettes PROVIDER=novita`.
 ## They go to tests/cassettes/recorded/, next to (never over) the documented ones.
 record-cassettes: $(STAMP)
-	HOSTEDLLM_CASSETTES=recorded $(BIN)/python -m pytest -q tests/core/wire -k "$(PROVIDER)" \
+	HOSTEDLLM_CASSETTES=recorded $(BIN)/python -m pytest -q tests/core/wire tests/langchain/test_standard_integration.py \
+		-k "$(PROVIDER)" \
 		--record-mode=rewrite --force-enable-socket
 
 clean:

@@ -63,6 +63,21 @@ class TestToWire:
             {"type": "image_url", "image_url": {"url": "data:image/png;base64,aGVsbG8="}},
         ]
 
+    def test_anthropic_style_history(self) -> None:
+        (wire,) = to_wire_messages(
+            [
+                AIMessage(
+                    [
+                        {"type": "thinking", "thinking": "hmm", "signature": "s"},
+                        {"type": "text", "text": "Let me look."},
+                        {"type": "tool_use", "id": "t1", "name": "lookup", "input": {"q": "x"}},
+                    ]
+                )
+            ]
+        )
+        assert wire["content"] == "Let me look.", "thinking and tool_use parts are not sent back"
+        assert wire["tool_calls"][0]["id"] == "t1"
+
     def test_list_text_content_of_an_assistant(self) -> None:
         (wire,) = to_wire_messages([AIMessage([{"type": "text", "text": "ok"}])])
         assert wire == {"role": "assistant", "content": "ok"}

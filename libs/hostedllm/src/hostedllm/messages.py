@@ -64,6 +64,11 @@ def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[
                 f"{model.id} on {spec.name} does not take images; send text only or pick a vision model "
                 f"(`hostedllm models --capability vision`)."
             )
+        if kind in ("file", "input_audio", "input_file"):
+            raise UnsupportedCapabilityError(
+                f"{model.id} on {spec.name} does not take {kind} parts (no catalog model takes files or "
+                "audio yet); extract the text first and send it as text."
+            )
 
 
 def _check_alternation(spec: ProviderSpec, messages: list[dict[str, Any]]) -> None:

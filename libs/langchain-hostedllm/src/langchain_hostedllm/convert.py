@@ -34,20 +34,33 @@ _KNOWN_CHOICE = frozenset({"index", "message", "delta", "finish_reason", "logpro
 
 
 _TOOL_RESULT_KEYS = ("role", "content", "tool_call_id")
+#: Content parts that other APIs put in assistant turns and chat completions has no place for
+#: (reasoning is not sent back; tool calls travel in ``tool_calls``).
+_DROPPED_PARTS = frozenset({"thinking", "redacted_thinking", "reasoning", "reasoning_content", "tool_use"})
 
 
 def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     """LangChain messages as chat-completions message dicts (images, tool calls and results included).
 
-    Tool results keep only ``role``, ``content`` and ``tool_call_id``, as the API defines them;
-    strict provider schemas refuse anything more.
+    As langchain-openai does: tool results keep only ``role``, ``content`` and ``tool_call_id``;
+    thinking and tool-use parts are dropped from assistant content; text-only part lists become
+    a plain string.
     """
     wire = convert_to_openai_messages(list(messages))
-    converted = [wire] if isinstance(wire, dict) else wire
-    return [
-        {key: message[key] for key in _TOOL_RESULT_KEYS if key in message} if message.get("role") == "tool" else message
-        for message in converted
-    ]
+    return [_tidy(message) for message in ([wire] if isinstance(wire, dict) else wire)]
+
+
+def _tidy(message: dict[str, Any]) -> dict[str, Any]:
+    if message.get("role") == "tool":
+        message = {key: message[key] for key in _TOOL_RESULT_KEYS if key in message}
+    content = message.get("content")
+    if isinstance(content, list):
+        parts = [part for part in content if not (isinstance(part, dict) and part.get("type") in _DROPPED_PARTS)]
+        if all(isinstance(part, dict) and part.get("type") == "text" for part in parts):
+            message = {**message, "content": "".join(part["text"] for part in parts)}
+        else:
+            message = {**message, "content": parts}
+    return message
 
 
 def usage_metadata(usage: Usage | Mapping[str, Any]) -> UsageMetadata:
