@@ -43,7 +43,7 @@ class _Base(ChatModelUnitTests):
                 allowed_objects=[type(model)],
                 secrets_from_env=True,
             )
-        assert loaded.dict() == model.dict()
+        assert loaded.asdict() == model.asdict()  # type: ignore[attr-defined]
         assert loaded.api_key.get_secret_value() == "env-key-for-test"  # type: ignore[attr-defined]
 
 
