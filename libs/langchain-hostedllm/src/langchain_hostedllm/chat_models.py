@@ -22,7 +22,7 @@ from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
 from langchain_hostedllm.convert import chat_result, chunk_from_wire, cost_metadata, to_wire_messages
 from langchain_hostedllm.profile import profile_for
-from langchain_hostedllm.settings import HostedSettings, with_catalog_provider
+from langchain_hostedllm.settings import AnyProviderSettings, HostedSettings
 from langchain_hostedllm.structured import StructuredMethod, structured_output_runnable
 
 #: Per-call keyword arguments that shape the request rather than sampling.
@@ -38,17 +38,8 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
     """Usage on the last stream chunk. ``None``: on wherever the model reports it (catalog)."""
 
     @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_hostedllm", "chat_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        env = self.spec.api_key_env
-        return {"api_key": env} if env else {}
 
     @property
     def _llm_type(self) -> str:
@@ -367,7 +358,7 @@ class ChatLocal(BaseChatHosted):
         return "local"
 
 
-class ChatHosted(BaseChatHosted):
+class ChatHosted(AnyProviderSettings, BaseChatHosted):
     """Any catalog model; the provider comes from the catalog unless given.
 
     ```python
@@ -379,18 +370,6 @@ class ChatHosted(BaseChatHosted):
 
     Provider-specific parameters go in ``model_kwargs`` and are checked like the others.
     """
-
-    provider: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _resolve_provider(cls, data: Any) -> Any:
-        return with_catalog_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("ChatHosted needs a model (and, when ambiguous, a provider).")
-        return self.provider
 
     @property
     def lc_attributes(self) -> dict[str, Any]:

@@ -8,13 +8,11 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseLLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-from pydantic import model_validator
 
-from hostedllm.errors import RequestValidationError
-from langchain_hostedllm.settings import HostedSettings, with_catalog_provider
+from langchain_hostedllm.settings import AnyProviderSettings
 
 
-class HostedLLM(HostedSettings, BaseLLM):
+class HostedLLM(AnyProviderSettings, BaseLLM):
     """A string-in, string-out LLM for chains built on string LLMs; each prompt is one user message.
 
     ```python
@@ -25,30 +23,9 @@ class HostedLLM(HostedSettings, BaseLLM):
     ```
     """
 
-    provider: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _resolve_provider(cls, data: Any) -> Any:
-        return with_catalog_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedLLM needs a model (and, when ambiguous, a provider).")
-        return self.provider
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_hostedllm", "llms"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        env = self.spec.api_key_env
-        return {"api_key": env} if env else {}
 
     @property
     def _llm_type(self) -> str:

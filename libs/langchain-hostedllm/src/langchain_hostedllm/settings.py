@@ -23,7 +23,7 @@ from pydantic import (
 
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
-from hostedllm.errors import HostedLLMError
+from hostedllm.errors import HostedLLMError, RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
 
@@ -77,6 +77,16 @@ class HostedSettings(BaseModel):
         """The provider this instance talks to."""
         raise NotImplementedError
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """The key serializes as a reference to the provider's own env var, never as its value."""
+        env = self.spec.api_key_env
+        return {"api_key": env} if env else {}
+
     @property
     def spec(self) -> ProviderSpec:
         return get_provider(self.provider_name())
@@ -128,12 +138,23 @@ class HostedSettings(BaseModel):
         return []
 
 
-def with_catalog_provider(data: Any) -> Any:
-    """Constructor data with ``provider`` filled in from the catalog when only a model is given."""
-    if isinstance(data, dict) and not data.get("provider"):
-        model = data.get("model", data.get("model_name"))
-        if isinstance(model, str):
-            entry = default_catalog().get(model)
-            data = {key: value for key, value in data.items() if key != "model_name"}
-            data.update(provider=entry.provider, model=entry.id)
-    return data
+class AnyProviderSettings(HostedSettings):
+    """Settings for any catalog model: ``provider`` comes from the catalog unless given."""
+
+    provider: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_from_catalog(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("provider"):
+            model = data.get("model", data.get("model_name"))
+            if isinstance(model, str):
+                entry = default_catalog().get(model)
+                data = {key: value for key, value in data.items() if key != "model_name"}
+                data.update(provider=entry.provider, model=entry.id)
+        return data
+
+    def provider_name(self) -> str:
+        if self.provider is None:
+            raise RequestValidationError(f"{type(self).__name__} needs a model (and, when ambiguous, a provider).")
+        return self.provider
