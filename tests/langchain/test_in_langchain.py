@@ -1,8 +1,19 @@
-"""Our chat models inside LangChain: an LCEL chain, batch, a RAG chain and a tool-calling agent."""
+"""Our chat models inside LangChain: an LCEL chain, batch, a RAG chain and a tool-calling agent.
+
+Replayed from SYNTHESIZED cassettes (tests/cassettes/synthesized/langchain/): the answers are the
+scripted ones below, in the providers' documented format; the requests are what our classes send.
+Regenerate with `pytest tests/langchain/test_in_langchain.py --record-mode=rewrite` (the scripted
+provider answers; nothing leaves the process). Assertions read the requests from the cassette,
+which replay matches on method, URL and JSON body.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from langchain.agents import create_agent
 from langchain_core.documents import Document
@@ -18,6 +29,19 @@ from langchain_hostedllm import ChatBaichuan, ChatNovita
 
 from .wire import ScriptedProvider, completion, tool_call
 
+CASSETTES = Path(__file__).parent.parent / "cassettes" / "synthesized" / "langchain"
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    return str(CASSETTES)
+
+
+def sent(vcr: Any) -> list[dict[str, Any]]:
+    """The request bodies of this test (replay guarantees the live ones matched them)."""
+    return [json.loads(request.body) for request in vcr.requests]
+
+
 PROMPT = ChatPromptTemplate.from_messages([("system", "Answer in one word."), ("user", "{question}")])
 
 
@@ -27,27 +51,30 @@ def get_weather(city: str) -> str:
     return f"sunny in {city}"
 
 
-def test_lcel_chain() -> None:
+@pytest.mark.vcr
+def test_lcel_chain(vcr: Any) -> None:
     provider = ScriptedProvider().json(completion("Paris"))
     chain = PROMPT | ChatNovita(model="qwen/qwen-2.5-72b-instruct", **provider.transports) | StrOutputParser()
     assert chain.invoke({"question": "Capital of France?"}) == "Paris"
-    assert provider.last["messages"] == [
+    assert sent(vcr)[0]["messages"] == [
         {"role": "system", "content": "Answer in one word."},
         {"role": "user", "content": "Capital of France?"},
     ]
 
 
-def test_batch_with_max_concurrency() -> None:
+@pytest.mark.vcr
+def test_batch_with_max_concurrency(vcr: Any) -> None:
     provider = ScriptedProvider()
     for _ in range(5):
         provider.json(completion("ok"))
     chain = PROMPT | ChatNovita(model="qwen/qwen-2.5-72b-instruct", **provider.transports) | StrOutputParser()
     questions = [{"question": f"q{i}"} for i in range(5)]
     assert chain.batch(questions, config={"max_concurrency": 2}) == ["ok"] * 5
-    assert sorted(r["messages"][1]["content"] for r in provider.requests) == [f"q{i}" for i in range(5)]
+    assert sorted(r["messages"][1]["content"] for r in sent(vcr)) == [f"q{i}" for i in range(5)]
 
 
-def test_rag_chain() -> None:
+@pytest.mark.vcr
+def test_rag_chain(vcr: Any) -> None:
     store = InMemoryVectorStore(DeterministicFakeEmbedding(size=64))
     store.add_documents(
         [
@@ -71,11 +98,12 @@ def test_rag_chain() -> None:
         | StrOutputParser()
     )
     assert chain.invoke("Mount Everest is 8,849 metres high.") == "8,849 metres."
-    system = provider.last["messages"][0]["content"]
+    system = sent(vcr)[0]["messages"][0]["content"]
     assert "Mount Everest is 8,849 metres high." in system, "the retrieved document reached the model"
 
 
-def test_agent_tool_round_trip() -> None:
+@pytest.mark.vcr
+def test_agent_tool_round_trip(vcr: Any) -> None:
     provider = (
         ScriptedProvider()
         .json(completion(None, finish_reason="tool_calls", tool_calls=[tool_call("get_weather", '{"city": "Paris"}')]))
@@ -88,7 +116,8 @@ def test_agent_tool_round_trip() -> None:
     assert messages[-1].content == "It is sunny in Paris."
     tool_result = next(m for m in messages if isinstance(m, ToolMessage))
     assert tool_result.content == "sunny in Paris"
-    second = provider.requests[1]["messages"]
+    requests = sent(vcr)
+    second = requests[1]["messages"]
     assert [m["role"] for m in second] == ["user", "assistant", "tool"]
     assert second[2] == {"role": "tool", "content": "sunny in Paris", "tool_call_id": "call_1"}
-    assert provider.requests[0]["tools"][0]["function"]["name"] == "get_weather"
+    assert requests[0]["tools"][0]["function"]["name"] == "get_weather"
