@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_tests.conftest import base_vcr_config
 
 from hostedllm.catalog.status import reset_warnings
 from hostedllm.providers import PROVIDERS
@@ -36,11 +37,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": [("authorization", "PLACEHOLDER"), ("x-api-key", "PLACEHOLDER"), ("api-key", "PLACEHOLDER")],
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
-        "decode_compressed_response": True,
-    }
+    """langchain-tests' ``base_vcr_config()`` (authorization, x-api-key and api-key scrubbed), with
+    the record mode left to the command line (``none`` unless re-recording, never "once"), and each
+    recorded answer played once, in order, so retry tests see the 429 before the 200."""
+    config = base_vcr_config()
+    for key in ("record_mode", "cassette_library_dir"):
+        config.pop(key)
+    config["allow_playback_repeats"] = False
+    return config
 
 
 @pytest.fixture(scope="module")

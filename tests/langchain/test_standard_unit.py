@@ -14,6 +14,9 @@ from syrupy.assertion import SnapshotAssertion
 
 from langchain_hostedllm import ChatBaichuan, ChatHosted, ChatLocal, ChatNIM, ChatNovita
 
+#: No socket at all, not even loopback: construction, binding and serialization use no network.
+pytestmark = pytest.mark.disable_socket
+
 
 class _Base(ChatModelUnitTests):
     env_var = ""
