@@ -24,7 +24,7 @@ from hostedllm.errors import (
 )
 from langchain_hostedllm import ChatBaichuan, ChatHosted, ChatLocal, ChatNIM, ChatNovita, HostedLLM
 
-from .wire import ScriptedProvider, chunk, completion, sse, text_stream, tool_call, usage_chunk
+from ..scripted import ScriptedProvider, chunk, completion, sse, text_stream, tool_call, usage_chunk
 
 KEY = "sk-SENTINEL-do-not-leak-123"
 

@@ -26,7 +26,7 @@ from langchain_core.vectorstores import InMemoryVectorStore
 
 from langchain_hostedllm import ChatBaichuan, ChatNovita
 
-from .wire import ScriptedProvider, completion, tool_call
+from ..scripted import ScriptedProvider, completion, tool_call
 
 CASSETTES = Path(__file__).parent.parent / "cassettes" / "synthesized" / "langchain"
 

@@ -1,3 +1,10 @@
-"""LlamaIndex integration for hostedllm (the LLM classes land with the LlamaIndex issue)."""
+"""LlamaIndex LLMs for Baichuan, the NVIDIA API catalog, Novita AI and local OpenAI-compatible servers.
 
-__all__: list[str] = []
+>>> from llama_index.llms.hostedllm import Baichuan
+>>> Baichuan(model="Baichuan4", api_key="sk-test").metadata.context_window
+32768
+"""
+
+from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLM, HostedLLMBase, Local, Novita, ToolChoiceWarning
+
+__all__ = ["NIM", "Baichuan", "HostedLLM", "HostedLLMBase", "Local", "Novita", "ToolChoiceWarning"]

@@ -1,0 +1,442 @@
+"""LlamaIndex LLMs for Baichuan, the NVIDIA API catalog, Novita, local servers, and any catalog model."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Any, cast
+
+import httpx
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.llms.utils import parse_partial_json
+from llama_index.core.prompts import BasePromptTemplate
+from llama_index.core.types import Model
+from pydantic import AliasChoices
+
+from hostedllm.catalog import ModelEntry, default_catalog
+from hostedllm.client import ChatClient
+from hostedllm.errors import HostedLLMError, RequestValidationError
+from hostedllm.providers import ProviderSpec, get_provider
+from hostedllm.request import check_params, max_tokens_limit
+from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
+
+logger = logging.getLogger(__name__)
+_REQUEST_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
+
+
+class ToolChoiceWarning(UserWarning):
+    """A tool call was required but the model cannot be forced to make one."""
+
+
+class HostedLLMBase(FunctionCallingLLM):
+    """What every hostedllm LlamaIndex LLM shares; use one of its subclasses."""
+
+    model: str = Field(description="The model id (or alias) from the catalog.")
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, description="The key; read from the provider's own env var when not given."
+    )
+    api_base: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("api_base", "base_url"),
+        description="Override the provider's base URL (also read from e.g. NOVITA_BASE_URL).",
+    )
+    temperature: float | None = Field(default=None, description="Sampling temperature, in the provider's range.")
+    max_tokens: int | None = Field(default=None, description="Sent as max_tokens; no default cuts answers short.")
+    timeout: float | None = Field(default=None, description="Seconds to wait for an answer or a stream chunk.")
+    max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="More provider parameters, checked against the provider's ranges."
+    )
+    context_window: int | None = Field(default=None, description="Override the catalog's context window.")
+    is_function_calling_model: bool | None = Field(default=None, description="Override the catalog's tools flag.")
+    allow_unknown_model: bool = Field(default=False, description="Accept a model id the catalog does not list.")
+    allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
+    default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
+    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True)
+    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True)
+
+    _client: ChatClient | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            for error in exc.errors():
+                cause = (error.get("ctx") or {}).get("error")
+                if isinstance(cause, HostedLLMError):
+                    raise cause from None
+            raise
+
+    def provider_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def spec(self) -> ProviderSpec:
+        return get_provider(self.provider_name())
+
+    @property
+    def catalog_entry(self) -> ModelEntry:
+        return self.client.model
+
+    @property
+    def client(self) -> ChatClient:
+        if self._client is None:
+            self._client = ChatClient(
+                self.spec,
+                self.model,
+                api_key=self.api_key,
+                base_url=self.api_base,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                allow_unknown_model=self.allow_unknown_model,
+                allow_insecure_http=self.allow_insecure_http,
+                default_headers=self.default_headers,
+                transport=self.http_transport,
+                async_transport=self.async_http_transport,
+            )
+        return self._client
+
+    @model_validator(mode="after")
+    def _set_up(self) -> HostedLLMBase:
+        self.api_key = self.client.api_key
+        check_params(self.spec, self.catalog_entry, self.sampling_params())
+        return self
+
+    def sampling_params(self, **overrides: Any) -> dict[str, Any]:
+        fields = type(self).model_fields
+        params = {name: getattr(self, name) for name in self.spec.params if name in fields}
+        params.update(self.additional_kwargs)
+        params.update(overrides)
+        return {name: value for name, value in params.items() if value is not None}
+
+    @classmethod
+    def class_name(cls) -> str:
+        return f"hostedllm_{cls.__name__}"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        entry = self.catalog_entry
+        return LLMMetadata(
+            context_window=self.context_window or entry.context_window or DEFAULT_CONTEXT_WINDOW,
+            num_output=self.max_tokens or max_tokens_limit(entry) or DEFAULT_NUM_OUTPUTS,
+            is_chat_model=True,
+            is_function_calling_model=(
+                entry.capabilities.tools if self.is_function_calling_model is None else self.is_function_calling_model
+            ),
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM if entry.capabilities.system_role else MessageRole.USER,
+        )
+
+    # --- chat -------------------------------------------------------------------------------
+
+    def _request(self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any) -> dict[str, Any]:
+        shape = {key: kwargs.pop(key) for key in _REQUEST_KEYS if kwargs.get(key) is not None}
+        for key in _REQUEST_KEYS:
+            kwargs.pop(key, None)
+        return self.client.build_request(
+            to_wire_messages(messages), params=self.sampling_params(**kwargs), stream=stream, **shape
+        )
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return chat_response(self.client.create(self._request(messages, stream=False, **kwargs)))
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return chat_response(await self.client.acreate(self._request(messages, stream=False, **kwargs)))
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        request = self._request(messages, stream=True, **kwargs)
+
+        def generate() -> ChatResponseGen:
+            assembler = StreamAssembler()
+            for chunk in self.client.stream(request):
+                yield assembler.feed(chunk)
+
+        return generate()
+
+    @llm_chat_callback()
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        request = self._request(messages, stream=True, **kwargs)
+
+        async def generate() -> ChatResponseAsyncGen:
+            assembler = StreamAssembler()
+            async for chunk in self.client.astream(request):
+                yield assembler.feed(chunk)
+
+        return generate()
+
+    # --- completion: the prompt becomes one user message (never the legacy completions API) --
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return chat_to_completion_decorator(self.chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return await achat_to_completion_decorator(self.achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        return stream_chat_to_completion_decorator(self.stream_chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        return await astream_chat_to_completion_decorator(self.astream_chat)(prompt, **kwargs)
+
+    # --- tools ------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(  # noqa: PLR0917 - the signature FunctionCallingLLM defines
+        self,
+        tools: Sequence[Any],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` arguments for a tool call; the caller's ``chat_history`` is not modified.
+
+        ``tool_required`` becomes ``required`` where the model takes it, else the single tool by name;
+        a model that can honour neither (Baichuan: auto/none only) gets ``auto`` and a
+        :class:`ToolChoiceWarning` saying the call is not forced. Parallel calls are allowed only where
+        the catalog says the model makes them.
+        """
+        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+        messages = list(chat_history or [])
+        if user_msg is not None:
+            messages.append(
+                ChatMessage(role=MessageRole.USER, content=user_msg) if isinstance(user_msg, str) else user_msg
+            )
+        caps = self.catalog_entry.capabilities
+        if tool_choice is None and specs:
+            tool_choice = self._required_choice(specs) if tool_required else "auto"
+        parallel = None
+        if specs and caps.parallel_tool_calls:
+            parallel = allow_parallel_tool_calls
+        elif specs and allow_parallel_tool_calls:
+            logger.info(
+                "%s on %s makes one tool call at a time; parallel calls are not offered.",
+                self.model,
+                self.provider_name(),
+            )
+        return {
+            "messages": messages,
+            "tools": specs or None,
+            "tool_choice": tool_choice if specs else None,
+            "parallel_tool_calls": parallel,
+            **kwargs,
+        }
+
+    def _required_choice(self, specs: list[dict[str, Any]]) -> str | dict[str, Any]:
+        allowed = self.catalog_entry.capabilities.tool_choice
+        if "required" in allowed:
+            return "required"
+        if "function" in allowed and len(specs) == 1:
+            return {"type": "function", "function": {"name": specs[0]["function"]["name"]}}
+        warnings.warn(
+            f"{self.model} on {self.provider_name()} cannot be made to call a tool (it takes tool_choice "
+            f"{', '.join(allowed) or 'nothing'}); asking with 'auto', so it may answer in text instead.",
+            ToolChoiceWarning,
+            stacklevel=3,
+        )
+        return "auto"
+
+    def _validate_chat_with_tools_response(
+        self, response: ChatResponse, tools: Sequence[Any], allow_parallel_tool_calls: bool = False, **kwargs: Any
+    ) -> ChatResponse:
+        if not allow_parallel_tool_calls:
+            calls = [block for block in response.message.blocks if isinstance(block, ToolCallBlock)]
+            for extra in calls[1:]:
+                response.message.blocks.remove(extra)
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """The tool calls in ``response`` (its ``ToolCallBlock``s), tolerating partial JSON arguments."""
+        selections = []
+        for block in response.message.blocks:
+            if not isinstance(block, ToolCallBlock):
+                continue
+            arguments = block.tool_kwargs
+            if isinstance(arguments, str):
+                try:
+                    arguments = parse_partial_json(arguments) if arguments.strip() else {}
+                except ValueError:
+                    arguments = {}
+            selections.append(
+                ToolSelection(
+                    tool_id=block.tool_call_id or "",
+                    tool_name=block.tool_name,
+                    tool_kwargs=arguments if isinstance(arguments, dict) else {},
+                )
+            )
+        if error_on_no_tool_call and not selections:
+            raise ValueError(f"Expected at least one tool call, but got 0. Response: {response.message.content!r}")
+        return selections
+
+    # --- structured output --------------------------------------------------------------------
+
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """A JSON-schema response format where the catalog says the model has one; else LlamaIndex's
+        own route (tools for function-calling models, a JSON prompt otherwise)."""
+        if not self.catalog_entry.capabilities.json_schema:
+            return cast(Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
+        messages = prompt.format_messages(llm=self, **prompt_args)
+        response = self.chat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
+        return output_cls.model_validate_json(response.message.content or "")
+
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        if not self.catalog_entry.capabilities.json_schema:
+            return cast(Model, await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
+        messages = prompt.format_messages(llm=self, **prompt_args)
+        response = await self.achat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
+        return output_cls.model_validate_json(response.message.content or "")
+
+
+def _json_schema(output_cls: type[Model]) -> dict[str, Any]:
+    schema = output_cls.model_json_schema()
+    spec: dict[str, Any] = {"name": output_cls.__name__, "schema": schema}
+    if output_cls.__doc__:
+        spec["description"] = output_cls.__doc__.strip()
+    return {"type": "json_schema", "json_schema": spec}
+
+
+class Baichuan(HostedLLMBase):
+    """Baichuan AI's own API (``BAICHUAN_API_KEY``).
+
+    ```python
+    from llama_index.llms.hostedllm import Baichuan
+
+    llm = Baichuan(model="Baichuan4-Turbo", temperature=0.3)
+    print(llm.complete("世界第一高峰是?").text)
+    ```
+    """
+
+    top_k: int | None = Field(default=None, description="Sample from the k most likely tokens, 0-20.")
+
+    def provider_name(self) -> str:
+        return "baichuan"
+
+
+class NIM(HostedLLMBase):
+    """The NVIDIA API catalog or a self-hosted NIM (``NVIDIA_API_KEY``, ``NVIDIA_BASE_URL``).
+
+    ```python
+    from llama_index.llms.hostedllm import NIM
+
+    print(NIM(model="meta/llama-3.3-70b-instruct").complete("Name three rivers.").text)
+    ```
+    """
+
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+
+    def provider_name(self) -> str:
+        return "nim"
+
+
+class Novita(HostedLLMBase):
+    """Novita AI (``NOVITA_API_KEY``).
+
+    ```python
+    from llama_index.llms.hostedllm import Novita
+
+    print(Novita(model="qwen/qwen-2.5-72b-instruct", top_k=40).complete("Name three rivers.").text)
+    ```
+    """
+
+    seed: int | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repetition_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+
+    def provider_name(self) -> str:
+        return "novita"
+
+
+class Local(HostedLLMBase):
+    """A local OpenAI-compatible server (``HOSTEDLLM_LOCAL_BASE_URL``; no key needed).
+
+    ```python
+    from llama_index.llms.hostedllm import Local
+
+    print(Local(model="smollm2-135m-instruct", api_base="http://127.0.0.1:8080/v1").complete("Hi!").text)
+    ```
+    """
+
+    seed: int | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repeat_penalty: float | None = None
+
+    def provider_name(self) -> str:
+        return "local"
+
+
+class HostedLLM(HostedLLMBase):
+    """Any catalog model; the provider comes from the catalog unless given.
+
+    ```python
+    from llama_index.llms.hostedllm import HostedLLM
+
+    print(HostedLLM(model="novita:deepseek/deepseek-v3.2").complete("Why is the sky blue?").text)
+    ```
+    """
+
+    provider: str | None = Field(default=None, description="The provider; found in the catalog when omitted.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_from_catalog(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("provider") and isinstance(data.get("model"), str):
+            entry = default_catalog().get(data["model"])
+            data = {**data, "provider": entry.provider, "model": entry.id}
+        return data
+
+    def provider_name(self) -> str:
+        if self.provider is None:
+            raise RequestValidationError("HostedLLM needs a model (and, when ambiguous, a provider).")
+        return self.provider
