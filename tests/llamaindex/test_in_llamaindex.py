@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from llama_index.core import Document, MockEmbedding, VectorStoreIndex
@@ -77,7 +77,7 @@ def hello(provider: str, streaming: bool) -> ScriptedProvider:
 @pytest.mark.vcr
 @pytest.mark.parametrize("provider", list(MODELS))
 class TestEveryMethod:
-    MESSAGES = [ChatMessage(role=MessageRole.USER, content="Say hello")]
+    MESSAGES: ClassVar[list[ChatMessage]] = [ChatMessage(role=MessageRole.USER, content="Say hello")]
 
     def test_chat(self, provider: str, vcr: Any) -> None:
         response = llm_for(provider, hello(provider, False)).chat(self.MESSAGES)
