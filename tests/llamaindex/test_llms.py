@@ -187,3 +187,13 @@ class TestStructured:
         llm = Novita(model="qwen/qwen-2.5-72b-instruct", **provider.transports).as_structured_llm(Person)
         response = llm.chat([ChatMessage(role=MessageRole.USER, content="Bo is 5")])
         assert response.raw == Person(name="Bo", age=5)
+
+
+def test_baichuan_server_tools_reach_the_request() -> None:
+    provider = ScriptedProvider().json(completion("News"))
+    llm = Baichuan(model="Baichuan4", web_search=True, retrieval={"kb_ids": ["kb-1"]}, **provider.transports)
+    llm.complete("Latest news?")
+    assert provider.last["tools"] == [
+        {"type": "web_search", "web_search": {"enable": True}},
+        {"type": "retrieval", "retrieval": {"kb_ids": ["kb-1"]}},
+    ]

@@ -17,6 +17,7 @@ from pydantic import model_validator
 
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
+from hostedllm.providers import baichuan
 from hostedllm.reasoning import ThinkSplitter
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
@@ -278,15 +279,7 @@ class ChatBaichuan(BaseChatHosted):
         return "baichuan"
 
     def server_tools(self) -> list[dict[str, Any]]:
-        tools: list[dict[str, Any]] = []
-        if self.web_search:
-            search: dict[str, Any] = {"enable": True}
-            if isinstance(self.web_search, str):
-                search["search_mode"] = self.web_search
-            tools.append({"type": "web_search", "web_search": search})
-        if self.retrieval:
-            tools.append({"type": "retrieval", "retrieval": dict(self.retrieval)})
-        return tools
+        return baichuan.server_tools(self.web_search, self.retrieval)
 
 
 class ChatNIM(BaseChatHosted):

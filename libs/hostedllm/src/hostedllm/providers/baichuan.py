@@ -28,6 +28,23 @@ def parse_baichuan_models(payload: Any) -> list[DiscoveredModel]:
     ]
 
 
+def server_tools(web_search: bool | str | None = None, retrieval: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Baichuan's server-side tools: web search (``True`` or a search mode) and knowledge-base retrieval.
+
+    >>> server_tools(web_search="quality_first")
+    [{'type': 'web_search', 'web_search': {'enable': True, 'search_mode': 'quality_first'}}]
+    """
+    tools: list[dict[str, Any]] = []
+    if web_search:
+        search: dict[str, Any] = {"enable": True}
+        if isinstance(web_search, str):
+            search["search_mode"] = web_search
+        tools.append({"type": "web_search", "web_search": search})
+    if retrieval:
+        tools.append({"type": "retrieval", "retrieval": dict(retrieval)})
+    return tools
+
+
 BAICHUAN = ProviderSpec(
     name="baichuan",
     display_name="Baichuan AI",

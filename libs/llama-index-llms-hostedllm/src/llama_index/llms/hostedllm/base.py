@@ -39,7 +39,7 @@ from pydantic import AliasChoices
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
 from hostedllm.errors import HostedLLMError, RequestValidationError
-from hostedllm.providers import ProviderSpec, get_provider
+from hostedllm.providers import ProviderSpec, baichuan, get_provider
 from hostedllm.request import check_params, max_tokens_limit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 
@@ -152,10 +152,16 @@ class HostedLLMBase(FunctionCallingLLM):
 
     # --- chat -------------------------------------------------------------------------------
 
+    def server_tools(self) -> list[dict[str, Any]]:
+        """Provider-run tools added to every request (Baichuan's web search and retrieval)."""
+        return []
+
     def _request(self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any) -> dict[str, Any]:
         shape = {key: kwargs.pop(key) for key in _REQUEST_KEYS if kwargs.get(key) is not None}
         for key in _REQUEST_KEYS:
             kwargs.pop(key, None)
+        if self.server_tools():
+            shape["tools"] = [*self.server_tools(), *(shape.get("tools") or [])]
         return self.client.build_request(
             to_wire_messages(messages), params=self.sampling_params(**kwargs), stream=stream, **shape
         )
@@ -353,9 +359,18 @@ class Baichuan(HostedLLMBase):
     """
 
     top_k: int | None = Field(default=None, description="Sample from the k most likely tokens, 0-20.")
+    web_search: bool | str | None = Field(
+        default=None, description="Let Baichuan search the web: True, or 'performance_first' / 'quality_first'."
+    )
+    retrieval: dict[str, Any] | None = Field(
+        default=None, description='Answer from knowledge bases: {"kb_ids": [...], "answer_mode": ...}.'
+    )
 
     def provider_name(self) -> str:
         return "baichuan"
+
+    def server_tools(self) -> list[dict[str, Any]]:
+        return baichuan.server_tools(self.web_search, self.retrieval)
 
 
 class NIM(HostedLLMBase):
