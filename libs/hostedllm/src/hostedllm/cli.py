@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
         "--live", action="store_true", help="also list what the provider's /models reports now (needs its API key)"
     )
     models.set_defaults(run=_models)
+    local = commands.add_parser("local", help="run the embedded local model server")
+    actions = local.add_subparsers(dest="action", required=True)
+    serve = actions.add_parser("serve", help="start SmolLM2-135M-Instruct on a free loopback port")
+    serve.add_argument("--port", type=int, help="a fixed port instead of a free one")
+    serve.add_argument("--foreground", action="store_true", help="run until Ctrl-C instead of in the background")
+    serve.set_defaults(run=_local_serve)
+    actions.add_parser("stop", help="stop the background server").set_defaults(run=_local_stop)
+    actions.add_parser("status", help="say whether the background server runs").set_defaults(run=_local_status)
     return parser
 
 
@@ -71,6 +79,42 @@ def _models(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         print(format_table(entries))
+    return 0
+
+
+def _local_serve(args: argparse.Namespace) -> int:
+    from hostedllm.local import LocalServer, background
+
+    if args.foreground:
+        with LocalServer(port=args.port) as server:
+            print(f"Serving {server.model_id} at {server.base_url} (Ctrl-C stops it).", flush=True)
+            try:
+                assert server.process is not None
+                server.process.wait()
+            except KeyboardInterrupt:
+                pass
+        return 0
+    state = background.serve(port=args.port)
+    print(f"Serving {state['model']} at {state['base_url']} (pid {state['pid']}, log {state['log']}).")
+    print(f"Use it with: export HOSTEDLLM_LOCAL_BASE_URL={state['base_url']}")
+    return 0
+
+
+def _local_stop(args: argparse.Namespace) -> int:
+    from hostedllm.local import background
+
+    print("Stopped the local server." if background.stop() else "No local server was running.")
+    return 0
+
+
+def _local_status(args: argparse.Namespace) -> int:
+    from hostedllm.local import background
+
+    state = background.status()
+    if state is None:
+        print("No local server is running. Start one with `hostedllm local serve`.")
+        return 1
+    print(f"{state['model']} at {state['base_url']} (pid {state['pid']}).")
     return 0
 
 

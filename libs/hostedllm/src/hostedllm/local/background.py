@@ -1,0 +1,89 @@
+"""``hostedllm local serve|stop|status``: one background server per user, tracked in a state file."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hostedllm.local.server import LocalServer
+
+
+def state_path() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "hostedllm" / "local-server.json"
+
+
+def serve(port: int | None = None, n_ctx: int = 2048) -> dict[str, Any]:
+    """Start the server in the background (or report the one already running)."""
+    running = status()
+    if running is not None:
+        return running
+    server = LocalServer(port=port, n_ctx=n_ctx).start()
+    assert server.process is not None
+    state = {
+        "pid": server.process.pid,
+        "base_url": server.base_url,
+        "model": server.model_id,
+        "log": str(server.log_path),
+    }
+    path = state_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state), encoding="utf-8")
+    server.process = None  # detached: it outlives this command
+    return state
+
+
+def status() -> dict[str, Any] | None:
+    """The running server's state, or ``None`` (a stale state file is removed)."""
+    path = state_path()
+    try:
+        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    alive = _alive(int(state["pid"]))
+    if alive:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{state['base_url']}/models", timeout=2.0).status_code == 200:
+                return state
+    if not alive:
+        path.unlink(missing_ok=True)
+        return None
+    return {**state, "ready": False}
+
+
+def stop() -> bool:
+    """Stop the background server; ``False`` if none was running."""
+    path = state_path()
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    pid = int(state["pid"])
+    stopped = _alive(pid)
+    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + wait
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not _alive(pid):
+            break
+    path.unlink(missing_ok=True)
+    return stopped
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,49 @@
+"""The local server wrapper's own behaviour (the real server runs in tests/e2e)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from hostedllm import cli
+from hostedllm.local import LocalServer, LocalServerError, background
+
+
+def test_missing_llama_cpp_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
+    with pytest.raises(LocalServerError, match=r"pip install 'llama-cpp-python\[server\]"):
+        LocalServer().start()
+
+
+def test_free_loopback_port_and_command(tmp_path: Path) -> None:
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"")
+    server = LocalServer(model, port=None)
+    assert 1024 < server.port < 65536
+    assert server.base_url == f"http://127.0.0.1:{server.port}/v1"
+    command = server.command()
+    assert command[1:3] == ["-m", "llama_cpp.server"]
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--model_alias") + 1] == "smollm2-135m-instruct"
+
+
+def test_a_server_that_dies_reports_its_log(tmp_path: Path) -> None:
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("needs llama-cpp-python (installed by make install)")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(LocalServerError, match="exited with code"):
+        LocalServer(broken, startup_timeout=60, log_path=tmp_path / "log").start()
+
+
+def test_status_and_stop_without_a_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert background.status() is None
+    assert cli.main(["local", "status"]) == 1
+    assert cli.main(["local", "stop"]) == 0
+    assert "No local server was running" in capsys.readouterr().out
