@@ -89,8 +89,7 @@ def _local_serve(args: argparse.Namespace) -> int:
         with LocalServer(port=args.port) as server:
             print(f"Serving {server.model_id} at {server.base_url} (Ctrl-C stops it).", flush=True)
             try:
-                assert server.process is not None
-                server.process.wait()
+                server.running().wait()
             except KeyboardInterrupt:
                 pass
         return 0

@@ -26,9 +26,8 @@ def serve(port: int | None = None, n_ctx: int = 2048) -> dict[str, Any]:
     if running is not None:
         return running
     server = LocalServer(port=port, n_ctx=n_ctx).start()
-    assert server.process is not None
     state = {
-        "pid": server.process.pid,
+        "pid": server.detach(),
         "base_url": server.base_url,
         "model": server.model_id,
         "log": str(server.log_path),
@@ -36,7 +35,6 @@ def serve(port: int | None = None, n_ctx: int = 2048) -> dict[str, Any]:
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(state), encoding="utf-8")
-    server.process = None  # detached: it outlives this command
     return state
 
 

@@ -130,6 +130,18 @@ class LocalServer:
             f"The local model server did not answer within {self.startup_timeout:g}s:\n{self._log_tail()}"
         )
 
+    def running(self) -> subprocess.Popen[bytes]:
+        """The server process; raises if it was not started."""
+        if self.process is None:
+            raise LocalServerError("The local server is not running; call start() first.")
+        return self.process
+
+    def detach(self) -> int:
+        """Leave the server running after this object is gone; return its pid (its process group)."""
+        pid = self.running().pid
+        self.process = None
+        return pid
+
     def stop(self, timeout: float = 10.0) -> None:
         """End the server and its process group; safe to call twice."""
         process, self.process = self.process, None
