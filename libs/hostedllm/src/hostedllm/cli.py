@@ -6,6 +6,7 @@ hostedllm models [--provider P] [--capability C ...] [--status S] [--json] [--li
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -88,10 +89,8 @@ def _local_serve(args: argparse.Namespace) -> int:
     if args.foreground:
         with LocalServer(port=args.port) as server:
             print(f"Serving {server.model_id} at {server.base_url} (Ctrl-C stops it).", flush=True)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 server.running().wait()
-            except KeyboardInterrupt:
-                pass
         return 0
     state = background.serve(port=args.port)
     print(f"Serving {state['model']} at {state['base_url']} (pid {state['pid']}, log {state['log']}).")
