@@ -47,3 +47,14 @@ def test_status_and_stop_without_a_server(
     assert cli.main(["local", "status"]) == 1
     assert cli.main(["local", "stop"]) == 0
     assert "No local server was running" in capsys.readouterr().out
+
+
+def test_llama_cpp_validation_errors_are_bad_requests_not_retried() -> None:
+    from hostedllm.errors import BadRequestError
+    from hostedllm.provider_errors import error_from_response
+    from hostedllm.providers import get_provider
+
+    body = b'{"error":{"message":"1 validation error:\\n  logit_bias ...","type":"internal_server_error"}}'
+    error = error_from_response(get_provider("local"), 500, {}, body)
+    assert type(error) is BadRequestError
+    assert not error.retryable

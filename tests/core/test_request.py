@@ -406,3 +406,39 @@ def test_a_model_range_overrides_the_providers(tmp_path: Any) -> None:
     with pytest.raises(ParameterRangeError, match=r"an integer in \[1, 50\]"):
         build_request(entry, HI, params={"top_k": 0})
     assert build_request(entry, HI, params={"temperature": 1.0, "top_k": 50})["top_k"] == 50
+
+
+class TestLocalQuirks:
+    KEY = "local:smollm2-135m-instruct"
+
+    def test_json_schema_is_sent_as_json_object_with_a_schema(self) -> None:
+        schema = {"type": "object", "properties": {"name": {"type": "string"}}}
+        body = build(self.KEY, response_format={"type": "json_schema", "json_schema": {"name": "P", "schema": schema}})
+        assert body["response_format"] == {"type": "json_object", "schema": schema}
+
+    def test_tool_only_assistant_turns_get_empty_content(self) -> None:
+        call = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        body = build(
+            self.KEY,
+            [
+                *HI,
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "c1", "content": "sunny"},
+            ],
+            tools=[WEATHER],
+        )
+        assert body["messages"][1]["content"] == ""
+        other = build(
+            "novita:qwen/qwen-2.5-72b-instruct",
+            [
+                *HI,
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "c1", "content": "x"},
+            ],
+            tools=[WEATHER],
+        )
+        assert other["messages"][1]["content"] is None
+
+    def test_required_is_not_offered(self) -> None:
+        with pytest.raises(UnsupportedCapabilityError, match="'required'"):
+            build(self.KEY, tools=[WEATHER], tool_choice="required")

@@ -483,3 +483,23 @@ class TestErrorsInTheStream:
         assert stream.feed(compact({"error": {"message": "late", "code": 500}})) is None
         assert stream.feed(compact(chunk("more", "stop", usage=USAGE_1))) is None
         assert stream.close() is None  # the usage after [DONE] is ignored too
+
+
+def test_repeated_tool_call_ids_and_names_are_sent_once() -> None:
+    """llama.cpp's server repeats the id and the name in every tool-call delta (seen on 0.3.36)."""
+    from hostedllm.providers import get_provider
+    from hostedllm.streaming import ChunkStream
+
+    stream = ChunkStream(get_provider("local"))
+    pieces = ['{"', "city", '":"Paris"}']
+    deltas = []
+    for piece in pieces:
+        chunk = stream.feed(
+            '{"id":"x","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function",'
+            f'"function":{{"name":"get_weather","arguments":{json.dumps(piece)}}}}}]}},"finish_reason":null}}]}}'
+        )
+        assert chunk is not None
+        deltas.append(chunk["choices"][0]["delta"]["tool_calls"][0])
+    assert [d.get("id") for d in deltas] == ["call_1", None, None]
+    assert [d["function"].get("name") for d in deltas] == ["get_weather", None, None]
+    assert "".join(d["function"]["arguments"] for d in deltas) == '{"city":"Paris"}'

@@ -51,6 +51,8 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
         )
     ordered = {key: message[key] for key in _KEY_ORDER if key in message}
     ordered.update({key: value for key, value in message.items() if key not in ordered})
+    if content is None and spec.empty_content_not_null:
+        ordered["content"] = ""
     return ordered
 
 

@@ -122,6 +122,8 @@ def error_from_payload(
 def _classify(spec: ProviderSpec, status: int, lowered: str) -> type[errors.APIError]:
     if any(marker in lowered for marker in spec.quota_markers):
         return errors.QuotaExhaustedError
+    if status >= 500 and any(marker in lowered for marker in spec.bad_request_markers):
+        return errors.BadRequestError
     if status == 401 or (status == 403 and any(m in lowered for m in spec.auth_failure_markers)):
         return errors.AuthenticationError
     if status == 403:

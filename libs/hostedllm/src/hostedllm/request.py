@@ -156,6 +156,8 @@ def check_response_format(spec: ProviderSpec, model: ModelEntry, response_format
         raise RequestValidationError(
             "response_format type 'json_schema' needs a 'json_schema' object with 'name' and 'schema'."
         )
+    if kind == "json_schema" and spec.json_schema_as_json_object:
+        return {"type": "json_object", "schema": response_format["json_schema"].get("schema", {})}
     return dict(response_format)
 
 

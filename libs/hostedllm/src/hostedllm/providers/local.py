@@ -1,7 +1,7 @@
 """A local OpenAI-compatible server (llama.cpp's server by default; vLLM or Ollama by base URL).
 
 It serves whatever model it loaded, so any model id is accepted, and no key is needed (one is
-sent if ``HOSTEDLLM_LOCAL_API_KEY`` is set).
+sent if ``HOSTEDLLM_LOCAL_API_KEY`` is set). Streams carry no usage, even when asked.
 """
 
 from __future__ import annotations
@@ -34,5 +34,11 @@ LOCAL = ProviderSpec(
         oai.LOGIT_BIAS,
     ),
     open_model_list=True,
+    # Found against llama-cpp-python 0.3.36: response_format json_schema is refused (HTTP 500, a
+    # validation error) while json_object with a "schema" is grammar-constrained; request
+    # validation errors come back as 500; an assistant turn with content null is refused.
+    json_schema_as_json_object=True,
+    bad_request_markers=("validation error",),
+    empty_content_not_null=True,
     parse_models=oai.parse_openai_models,
 )

@@ -161,6 +161,12 @@ class ProviderSpec:
     quota_markers: tuple[str, ...] = ()
     #: Lower-case fragments of a 403 body that really mean "bad key".
     auth_failure_markers: tuple[str, ...] = ()
+    #: Lower-case fragments of a 5xx body that really mean "bad request" (never retried).
+    bad_request_markers: tuple[str, ...] = ()
+    #: A JSON schema is asked for as ``{"type": "json_object", "schema": ...}`` (llama.cpp's form).
+    json_schema_as_json_object: bool = False
+    #: Assistant turns that only call tools must carry ``content: ""``, not ``null``.
+    empty_content_not_null: bool = False
 
     def param(self, name: str) -> ParamSpec | None:
         return self.params.get(name)

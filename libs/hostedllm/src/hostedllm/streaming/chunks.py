@@ -40,6 +40,8 @@ class ChunkStream:
         self.usage: Usage | None = None
         self._last: dict[str, Any] = {}
         self._tool_slots: dict[int, int] = {}
+        self._tool_ids: dict[tuple[int, int], str] = {}
+        self._tool_names: dict[tuple[int, int], str] = {}
 
     def feed(self, payload: str) -> ChatCompletionChunk | None:
         """The chunk in ``payload``, or ``None`` if it carries nothing to hand on."""
@@ -98,13 +100,30 @@ class ChunkStream:
             for call in calls:
                 if call.get("index") is None:
                     slot = self._tool_slots.get(choice_index, -1)
-                    if call.get("id") or slot < 0:
+                    if call.get("id") and call["id"] != self._tool_ids.get((choice_index, slot)) or slot < 0:
                         slot += 1
                     call["index"] = slot
                 self._tool_slots[choice_index] = int(call["index"])
+                self._drop_repeats(choice_index, call)
 
     def _snippet(self, text: str) -> str:
         return repr(redact(text, self._secrets)[:80])
+
+    def _drop_repeats(self, choice_index: int, call: dict[str, Any]) -> None:
+        """Some servers (llama.cpp) repeat the id and name in every delta: keep only the first."""
+        slot = (choice_index, int(call["index"]))
+        if call.get("id"):
+            if self._tool_ids.get(slot) == call["id"]:
+                del call["id"]
+            else:
+                self._tool_ids[slot] = call["id"]
+        function = call.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
+        if name:
+            if self._tool_names.get(slot) == name:
+                del function["name"]
+            else:
+                self._tool_names[slot] = name
 
     def _malformed(self, message: str) -> MalformedResponseError:
         return MalformedResponseError(
