@@ -100,7 +100,7 @@ class ChunkStream:
             for call in calls:
                 if call.get("index") is None:
                     slot = self._tool_slots.get(choice_index, -1)
-                    if call.get("id") and call["id"] != self._tool_ids.get((choice_index, slot)) or slot < 0:
+                    if (call.get("id") and call["id"] != self._tool_ids.get((choice_index, slot))) or slot < 0:
                         slot += 1
                     call["index"] = slot
                 self._tool_slots[choice_index] = int(call["index"])
@@ -118,12 +118,12 @@ class ChunkStream:
             else:
                 self._tool_ids[slot] = call["id"]
         function = call.get("function")
-        name = function.get("name") if isinstance(function, dict) else None
-        if name:
-            if self._tool_names.get(slot) == name:
-                del function["name"]
-            else:
-                self._tool_names[slot] = name
+        if not isinstance(function, dict) or not function.get("name"):
+            return
+        if self._tool_names.get(slot) == function["name"]:
+            del function["name"]
+        else:
+            self._tool_names[slot] = function["name"]
 
     def _malformed(self, message: str) -> MalformedResponseError:
         return MalformedResponseError(
