@@ -14,7 +14,6 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from hostedllm.local import LocalServer
 from langchain_hostedllm import ChatLocal
 
-
 SMALL = "SmolLM2-135M is too small for {what}; the request and the parsing are checked elsewhere"
 
 
