@@ -9,7 +9,7 @@ LLAMA_CPP := llama-cpp-python
 LLAMA_VER := 0.3.36
 WHEELS    := .cache/wheels
 
-.PHONY: install demo test lint format bench record-cassettes clean
+.PHONY: install demo test lint format bench record-cassettes record-local clean
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ record-cassettes: $(STAMP)
 	HOSTEDLLM_CASSETTES=recorded $(BIN)/python -m pytest -q tests/core/wire tests/langchain/test_standard_integration.py \
 		-k "$(PROVIDER)" \
 		--record-mode=rewrite --force-enable-socket
+
+## Re-record the local model server's answers (tests/cassettes/recorded/local/).
+record-local: $(STAMP)
+	HOSTEDLLM_RECORD_LOCAL=1 $(BIN)/python -m pytest -q tests/core/wire/test_local.py --record-mode=rewrite
 
 clean:
 	rm -rf $(VENV)

@@ -1,54 +1,94 @@
-"""Quickstart: stream a chat answer token by token, then print usage and the estimated cost.
+"""Quickstart: one script, a real model, no key needed.
 
-With no key set it replays the documented Novita example from a cassette (no network), so it
-runs anywhere. With NOVITA_API_KEY set and `--live`, the same code talks to Novita.
+With no provider key set, it starts the embedded local model (SmolLM2-135M-Instruct behind
+llama.cpp's server on loopback) and shows, through LangChain's ``ChatLocal`` and LlamaIndex's
+``Local``: a streamed answer printed token by token, an LCEL chain, a structured extraction into a
+pydantic model and a forced tool call; then it stops the server. With ``NOVITA_API_KEY``,
+``BAICHUAN_API_KEY`` or ``NVIDIA_API_KEY`` set, the same steps run against that provider.
 
-    python cookbook/quickstart.py            # replay
-    python cookbook/quickstart.py --live     # real call (needs NOVITA_API_KEY)
+    python cookbook/quickstart.py
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from contextlib import AbstractContextManager, nullcontext
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from hostedllm import ChatClient
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from pydantic import BaseModel, Field
 
-CASSETTE = Path(__file__).parent.parent / "tests" / "cassettes" / "documented" / "novita" / "test_stream.yaml"
-MESSAGES = [
-    {"role": "system", "content": "Act like you are a helpful assistant."},
-    {"role": "user", "content": "Hi there!"},
+from hostedllm.local import LocalServer
+from langchain_hostedllm import BaseChatHosted, ChatBaichuan, ChatLocal, ChatNIM, ChatNovita
+from llama_index.llms import hostedllm as li
+
+#: Provider key -> (LangChain class, LlamaIndex class, model), tried in this order.
+PROVIDERS: list[tuple[str, type[BaseChatHosted], type[li.HostedLLMBase], str]] = [
+    ("NOVITA_API_KEY", ChatNovita, li.Novita, "qwen/qwen-2.5-72b-instruct"),
+    ("BAICHUAN_API_KEY", ChatBaichuan, li.Baichuan, "Baichuan4-Turbo"),
+    ("NVIDIA_API_KEY", ChatNIM, li.NIM, "meta/llama-3.3-70b-instruct"),
 ]
 
 
-def replay() -> AbstractContextManager[Any]:
-    import vcr  # a test dependency; only the replay needs it
+class City(BaseModel):
+    """A city and the country it is in."""
 
-    print(f"(replaying Novita's documented stream example from {CASSETTE.name}; the docs elide part of the answer)\n")
-    return vcr.use_cassette(str(CASSETTE), record_mode="none", match_on=["method", "uri", "body"])
+    city: str = Field(description="the city's name")
+    country: str = Field(description="the country's name")
 
 
-def main(live: bool) -> None:
-    if not live:
-        os.environ.setdefault("NOVITA_API_KEY", "replay-needs-no-key")
-    client = ChatClient("novita", "qwen/qwen-2-72b-instruct")
-    request = client.build_request(MESSAGES, params={"max_tokens": 512}, stream=True)
-    usage = None
-    with nullcontext() if live else replay():
-        for chunk in client.stream(request):
-            for choice in chunk["choices"]:
-                print(choice["delta"].get("content") or "", end="", flush=True)
-            usage = chunk.get("usage", usage)
-    print("\n")
-    if usage:
-        cost = client.estimate_cost(usage)
-        print(f"usage: {usage['prompt_tokens']} prompt + {usage['completion_tokens']} completion tokens")
-        if cost:
-            print(f"estimated cost: {cost.total:.8f} {cost.currency} (catalog price for {client.model.key})")
+def get_weather(city: str) -> str:
+    """Today's weather in a city."""
+    return f"Sunny and 22 °C in {city}."
+
+
+@contextmanager
+def models() -> Iterator[tuple[BaseChatHosted, li.HostedLLMBase]]:
+    """A provider's models if its key is set, else the local model on a server started here."""
+    for env, chat_cls, llama_cls, model in PROVIDERS:
+        if os.environ.get(env):
+            print(f"Using {model} ({env} is set).\n")
+            yield chat_cls(model=model, max_tokens=200), llama_cls(model=model, max_tokens=200)
+            return
+    print("No provider key set: starting the local model (SmolLM2-135M-Instruct on llama.cpp) ...")
+    with LocalServer() as server:
+        print(f"Listening at {server.base_url}\n")
+        settings: dict[str, Any] = {"model": "smollm2-135m-instruct", "temperature": 0, "max_tokens": 60}
+        yield ChatLocal(base_url=server.base_url, **settings), li.Local(api_base=server.base_url, **settings)
+    print("\nLocal server stopped.")
+
+
+def main() -> None:
+    with models() as (chat, llm):
+        print("1. A streamed answer, token by token (LangChain):")
+        for chunk in chat.stream("In one sentence, why is the sky blue?"):
+            print(chunk.text, end="", flush=True)
+
+        print("\n\n2. An LCEL chain, prompt | model | parser:")
+        prompt = ChatPromptTemplate.from_messages([("system", "Answer in a few words."), ("user", "{question}")])
+        print((prompt | chat | StrOutputParser()).invoke({"question": "What is the capital of France?"}))
+
+        print("\n3. Structured extraction into a pydantic model:")
+        found = chat.with_structured_output(City).invoke("Extract the city and country: I live in Lyon, France.")
+        print(repr(found))
+
+        print("\n4. A tool call:")
+        caps = chat.catalog_entry.capabilities
+        choice = "get_weather" if "function" in caps.tool_choice else "auto"  # Baichuan cannot force a tool
+        message = chat.bind_tools([get_weather], tool_choice=choice).invoke("What is the weather in Paris?")
+        for call in message.tool_calls:
+            print(f"{call['name']}({call['args']}) -> {get_weather(**call['args'])}")
+        if not message.tool_calls:
+            print(f"(no tool call; the model answered: {message.content})")
+
+        print("\n5. The same model through LlamaIndex, streamed:")
+        for response in llm.stream_chat([ChatMessage(role=MessageRole.USER, content="Name three rivers.")]):
+            print(response.delta or "", end="", flush=True)
+        print()
 
 
 if __name__ == "__main__":
-    main(live="--live" in sys.argv[1:])
+    main()
