@@ -19,11 +19,11 @@ from typing import Any
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.llms import hostedllm as li
 from pydantic import BaseModel, Field
 
 from hostedllm.local import LocalServer
 from langchain_hostedllm import BaseChatHosted, ChatBaichuan, ChatLocal, ChatNIM, ChatNovita
-from llama_index.llms import hostedllm as li
 
 #: Provider key -> (LangChain class, LlamaIndex class, model), tried in this order.
 PROVIDERS: list[tuple[str, type[BaseChatHosted], type[li.HostedLLMBase], str]] = [
