@@ -521,7 +521,7 @@ def main() -> int:
             rewrite(path, provider)
     print("Rewritten; replaying offline to check them:")
     replay = [sys.executable, "-m", "pytest", "-q", "--no-header", TEST_FILE, "--record-mode=none"]
-    return subprocess.run(replay, cwd=ROOT, check=False).returncode  # noqa: S603 - our own interpreter
+    return subprocess.run(replay, cwd=ROOT, check=False).returncode
 
 
 if __name__ == "__main__":
