@@ -17,13 +17,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    ValidationError,
     model_validator,
 )
 
+from hostedllm.adapter_support import sampling_params, typed_construction_errors
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
-from hostedllm.errors import HostedLLMError, RequestValidationError
+from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
 
@@ -63,15 +63,8 @@ class HostedSettings(BaseModel):
     _clients: dict[str, ChatClient] = PrivateAttr(default_factory=dict)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        try:
+        with typed_construction_errors():
             super().__init__(*args, **kwargs)
-        except ValidationError as exc:
-            # Raise our typed error (it names the problem and the fix), not pydantic's wrapper.
-            for error in exc.errors():
-                cause = (error.get("ctx") or {}).get("error")
-                if isinstance(cause, HostedLLMError):
-                    raise cause from None
-            raise
 
     def provider_name(self) -> str:
         """The provider this instance talks to."""
@@ -127,11 +120,7 @@ class HostedSettings(BaseModel):
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
         """Every sampling parameter set on this instance (fields named like provider parameters,
         then ``model_kwargs``), with per-call ``overrides`` on top."""
-        fields = type(self).model_fields
-        params = {name: getattr(self, name) for name in self.spec.params if name in fields}
-        params.update(self.model_kwargs)
-        params.update(overrides)
-        return {name: value for name, value in params.items() if value is not None}
+        return sampling_params(self.spec, dict(self), self.model_kwargs, overrides)
 
     def server_tools(self) -> list[dict[str, Any]]:
         """Provider-run tools to add to every request (Baichuan's web search and retrieval)."""

@@ -26,7 +26,7 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -36,9 +36,10 @@ from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model
 from pydantic import AliasChoices
 
+from hostedllm.adapter_support import sampling_params, typed_construction_errors
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
-from hostedllm.errors import HostedLLMError, RequestValidationError
+from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, baichuan, get_provider
 from hostedllm.request import check_params, max_tokens_limit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
@@ -81,14 +82,8 @@ class HostedLLMBase(FunctionCallingLLM):
     _client: ChatClient | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
-        try:
+        with typed_construction_errors():
             super().__init__(**kwargs)
-        except ValidationError as exc:
-            for error in exc.errors():
-                cause = (error.get("ctx") or {}).get("error")
-                if isinstance(cause, HostedLLMError):
-                    raise cause from None
-            raise
 
     def provider_name(self) -> str:
         raise NotImplementedError
@@ -126,11 +121,7 @@ class HostedLLMBase(FunctionCallingLLM):
         return self
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
-        fields = type(self).model_fields
-        params = {name: getattr(self, name) for name in self.spec.params if name in fields}
-        params.update(self.additional_kwargs)
-        params.update(overrides)
-        return {name: value for name, value in params.items() if value is not None}
+        return sampling_params(self.spec, dict(self), self.additional_kwargs, overrides)
 
     @classmethod
     def class_name(cls) -> str:
