@@ -204,8 +204,8 @@ def text_of(chunks: list[dict[str, Any]]) -> str:
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits the retry layer asks for, recorded instead of slept.
 
-    ``time.sleep`` is bound as a default argument when ``retrying`` is imported, so patching
-    ``time.sleep`` would not reach it; the client's retry helpers get a recording ``sleep`` instead.
+    The retry helpers take a ``sleep`` argument; the client's helpers are swapped for ones that
+    record the wait, so no test really sleeps and the async ones never touch ``asyncio.sleep``.
     """
     delays: list[float] = []
 

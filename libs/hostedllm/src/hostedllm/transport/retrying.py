@@ -19,7 +19,7 @@ T = TypeVar("T")
 logger = logging.getLogger("hostedllm")
 
 
-def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> T:
+def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] | None = None) -> T:
     tries = 0
     while True:
         tries += 1
@@ -27,13 +27,13 @@ def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy, sleep: Call
             return attempt()
         except APIError as error:
             delay = _give_up_or_wait(error, policy, tries)
-        sleep(delay)
+        (sleep or time.sleep)(delay)
 
 
 async def acall_with_retries(
     attempt: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> T:
     tries = 0
     while True:
@@ -42,11 +42,11 @@ async def acall_with_retries(
             return await attempt()
         except APIError as error:
             delay = _give_up_or_wait(error, policy, tries)
-        await sleep(delay)
+        await (sleep or asyncio.sleep)(delay)
 
 
 def stream_with_retries(
-    open_stream: Callable[[], Iterator[T]], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep
+    open_stream: Callable[[], Iterator[T]], policy: RetryPolicy, sleep: Callable[[float], None] | None = None
 ) -> Iterator[T]:
     tries = 0
     while True:
@@ -61,13 +61,13 @@ def stream_with_retries(
             if started:
                 _raise_interrupted(error, tries)
             delay = _give_up_or_wait(error, policy, tries)
-        sleep(delay)
+        (sleep or time.sleep)(delay)
 
 
 async def astream_with_retries(
     open_stream: Callable[[], AsyncIterator[T]],
     policy: RetryPolicy,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncIterator[T]:
     tries = 0
     while True:
@@ -82,7 +82,7 @@ async def astream_with_retries(
             if started:
                 _raise_interrupted(error, tries)
             delay = _give_up_or_wait(error, policy, tries)
-        await sleep(delay)
+        await (sleep or asyncio.sleep)(delay)
 
 
 def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
