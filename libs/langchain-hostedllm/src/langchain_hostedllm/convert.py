@@ -157,8 +157,8 @@ def chat_result(data: ChatCompletion, *, provider: str, cost: Cost | None) -> Ch
 
 
 def _generation_info(choice: Choice | ChunkChoice) -> dict[str, Any] | None:
-    info = {key: choice[key] for key in ("finish_reason", "logprobs") if choice.get(key)}
-    return info or None
+    info = {"finish_reason": choice.get("finish_reason"), "logprobs": choice.get("logprobs")}
+    return {key: value for key, value in info.items() if value} or None
 
 
 def chunk_from_wire(
