@@ -31,7 +31,6 @@ from hostedllm.errors import (
     UnsupportedCapabilityError,
     UnsupportedParameterError,
 )
-from hostedllm.providers import get_provider
 from langchain_hostedllm import ChatHosted, HostedLLM
 from llama_index.llms.hostedllm import HostedLLM as LIHostedLLM
 
@@ -111,10 +110,6 @@ def lc_tool_turn() -> list[Any]:
     ]
 
 
-def _class_of(factory: Callable[..., Any]) -> type:
-    return factory.func if isinstance(factory, functools.partial) else factory  # type: ignore[return-value]
-
-
 # --- the counter itself --------------------------------------------------------------------------
 
 
@@ -176,48 +171,17 @@ UNSUPPORTED = [
     *[(provider, "frobnicate", 1) for provider in PROVIDERS],
 ]
 
-DROPPED_KWARG = pytest.mark.xfail(
-    reason=(
-        "BUG: an unknown constructor keyword (a parameter the class has no field for) is silently dropped "
-        "(pydantic extra='ignore'), so it is neither sent nor refused; README: 'nothing is clamped or dropped'"
-    ),
-    strict=True,
-)
 
-
-N_STREAM_FIRST = pytest.mark.xfail(
-    reason=(
-        "BUG: langchain_hostedllm.chat_models.BaseChatHosted._request raises 'n > 1 cannot be streamed; use invoke "
-        "for several answers' before the provider's allowlist is checked, so a streamed n=2 on a provider that takes "
-        "no n (NIM, Baichuan) is told to use invoke, which refuses n as well"
-    ),
-    strict=True,
-)
-
-
-def _param_routes(provider: str, name: str) -> list[Any]:
-    """How a parameter can be given: as a free-form extra, as the class's own field, per call; and in the core."""
-    target = TARGETS[provider]
-    routes: list[Any] = ["core", "lc-model_kwargs", "li-additional_kwargs", "li-per-call"]
-    n_first = name == "n" and name not in get_provider(provider).params
-    routes.append(pytest.param("lc-per-call", marks=(N_STREAM_FIRST,) if n_first else (), id="lc-per-call"))
-    for adapter, factory in (("lc", target.langchain), ("li", target.llamaindex)):
-        has_field = name in _class_of(factory).model_fields
-        marks = () if has_field else (DROPPED_KWARG,)
-        routes.append(pytest.param(f"{adapter}-field", marks=marks, id=f"{adapter}-field"))
-    return routes
+#: How a parameter can be given: in the core; as a free-form extra, a constructor keyword or per call, in each adapter.
+PARAM_ROUTES = ["core", "lc-model_kwargs", "li-additional_kwargs", "lc-per-call", "li-per-call", "lc-field", "li-field"]
 
 
 def _param_cases(table: list[tuple[Any, ...]]) -> list[Any]:
-    cases = []
-    for provider, name, value, *rest in table:
-        for route in _param_routes(provider, name):
-            route_id = route if isinstance(route, str) else route.id
-            marks = () if isinstance(route, str) else route.marks
-            cases.append(
-                pytest.param(provider, name, value, *rest, route_id, marks=marks, id=f"{provider}-{name}-{route_id}")
-            )
-    return cases
+    return [
+        pytest.param(provider, name, value, *rest, route, id=f"{provider}-{name}-{route}")
+        for provider, name, value, *rest in table
+        for route in PARAM_ROUTES
+    ]
 
 
 def _try_param(target: Target, name: str, value: Any, route: str, counter: CountingTransport) -> dict[str, Call]:
@@ -526,14 +490,6 @@ class TestTools:
             counter,
         )
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: tools._check_schema checks only type/properties/required/items (and `items` only when it is an "
-            "object): other keywords with invalid values (minLength 'x', enum 'abc', anyOf {}, "
-            "additionalProperties 'no', items 'string', $ref 5, type []) are sent and fail at the provider"
-        ),
-        strict=True,
-    )
     @pytest.mark.parametrize(
         "parameters",
         [
@@ -551,13 +507,6 @@ class TestTools:
         chat = TARGETS["nim"].lc(**counter.adapter)
         refused(lambda: chat.bind_tools([tool(parameters)]), RequestValidationError, ["JSON Schema"], counter)
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: tools._check_schema: \"has type 'obj', which is not a JSON Schema type\" names the problem but "
-            "not the fix (the valid types); the other schema messages say what to write"
-        ),
-        strict=True,
-    )
     def test_the_bad_type_message_lists_the_valid_types(self) -> None:
         counter = CountingTransport()
         chat = TARGETS["nim"].lc(**counter.adapter)
@@ -629,14 +578,6 @@ class TestUnserialisable:
         request = client.build_request([{"role": "user", "content": "Hi"}], extra_body={"tags": {1}}, stream=True)
         refused(lambda: list(client.stream(request)), RequestValidationError, [*SERIALISE_FIX, "set"], counter)
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: langchain_hostedllm.convert.to_wire_messages lets langchain_core's TypeError "
-            "('Object of type datetime is not JSON serializable', from json.dumps of tool-call args) escape "
-            "untyped; it is still raised before any request"
-        ),
-        strict=True,
-    )
     def test_in_langchain_tool_call_args(self) -> None:
         counter = CountingTransport()
         chat = TARGETS["novita"].lc(**counter.adapter)
@@ -646,15 +587,6 @@ class TestUnserialisable:
             ToolMessage("noon", tool_call_id="call_1"),
         ]
         refused(lambda: chat.invoke(messages), RequestValidationError, ["datetime"], counter)
-
-    def test_the_langchain_tool_call_args_error_is_still_before_any_request(self) -> None:
-        """What the xfail above gets today: an untyped error, but still no request."""
-        counter = CountingTransport()
-        chat = TARGETS["novita"].lc(**counter.adapter)
-        messages = [HumanMessage("When?"), AIMessage("", tool_calls=[{"name": "f", "args": {"w": WHEN}, "id": "c"}])]
-        with pytest.raises(TypeError, match="datetime"):
-            chat.invoke(messages)
-        assert counter.count == 0
 
 
 # --- unknown models --------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -11,7 +13,7 @@ from hostedllm.errors import RequestValidationError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
+_JSON_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
 
 
 def check_tools(spec: ProviderSpec, model: ModelEntry, tools: Sequence[Mapping[str, Any]]) -> set[str]:
@@ -43,7 +45,9 @@ def _check_function(index: int, function: Any) -> str:
         )
     parameters = function.get("parameters")
     if parameters is not None:
-        _check_schema(f"tools[{index}] ({name}) parameters", parameters)
+        where = f"tools[{index}] ({name}) parameters"
+        _check_schema(where, parameters)
+        _check_against_metaschema(where, parameters)
     return name
 
 
@@ -53,7 +57,9 @@ def _check_schema(where: str, schema: Any) -> None:
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
     if any(not isinstance(k, str) or k not in _JSON_TYPES for k in kinds):
-        raise RequestValidationError(f"{where} has type {kind!r}, which is not a JSON Schema type.")
+        raise RequestValidationError(
+            f"{where} has type {kind!r}, which is not a JSON Schema type; use one of {', '.join(_JSON_TYPES)}."
+        )
     properties = schema.get("properties", {})
     if not isinstance(properties, Mapping):
         raise RequestValidationError(f"{where}: 'properties' must be an object mapping names to schemas.")
@@ -67,6 +73,26 @@ def _check_schema(where: str, schema: Any) -> None:
         raise RequestValidationError(f"{where}: 'required' names {missing}, which are not in 'properties'.")
     if "items" in schema and isinstance(schema["items"], Mapping):
         _check_schema(f"{where}.items", schema["items"])
+
+
+def _check_against_metaschema(where: str, schema: Mapping[str, Any]) -> None:
+    try:
+        text = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return  # the body encoder refuses it, naming the value
+    problem = _metaschema_problem(text)
+    if problem:
+        raise RequestValidationError(f"{where} is not valid JSON Schema: {problem}. Fix the schema or the tool types.")
+
+
+@functools.lru_cache(maxsize=256)
+def _metaschema_problem(text: str) -> str | None:
+    """What is wrong with a schema by the JSON Schema 2020-12 metaschema (cached: a bound tool is checked per call)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(json.loads(text)))
+    return None if error is None else f"at {error.json_path}, {error.message}"
 
 
 def check_tool_choice(

@@ -97,8 +97,6 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
         if stop is not None:
             kwargs["stop"] = stop
         params = self.sampling_params(**kwargs)
-        if stream and params.get("n", 1) > 1:
-            raise RequestValidationError("n > 1 cannot be streamed; use invoke for several answers.")
         include_usage = self.stream_usage is not False
         request = client.build_request(
             to_wire_messages(messages),
@@ -108,6 +106,8 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
             extra_body=self.extra_body,
             **shape,
         )
+        if stream and request.get("n", 1) > 1:  # after the provider's own checks, which may refuse n at all
+            raise RequestValidationError("n > 1 cannot be streamed; use invoke for several answers.")
         return client, request
 
     def _generate(

@@ -25,6 +25,7 @@ from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, p
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from hostedllm.catalog import Cost
+from hostedllm.errors import RequestValidationError
 from hostedllm.reasoning import split_think
 from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Choice, ChunkChoice, Usage
 
@@ -46,7 +47,13 @@ def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     thinking and tool-use parts are dropped from assistant content; text-only part lists become
     a plain string.
     """
-    wire = convert_to_openai_messages(list(messages))
+    try:
+        wire = convert_to_openai_messages(list(messages))
+    except (TypeError, ValueError) as exc:  # json.dumps of tool-call args
+        raise RequestValidationError(
+            f"A message cannot be serialised to JSON ({exc}). Pass only strings, numbers, booleans, "
+            "lists and dicts in message content and tool-call args."
+        ) from None
     return [_tidy(message) for message in ([wire] if isinstance(wire, dict) else wire)]
 
 

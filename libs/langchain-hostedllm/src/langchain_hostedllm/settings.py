@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from hostedllm.adapter_support import sampling_params, typed_construction_errors
+from hostedllm.adapter_support import gather_unknown_kwargs, sampling_params, typed_construction_errors
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
@@ -88,6 +88,11 @@ class HostedSettings(BaseModel):
     def catalog_entry(self) -> ModelEntry:
         """The catalog entry for ``model`` (context window, prices, capabilities, status)."""
         return self.client().model
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_model_kwargs(cls, data: Any) -> Any:
+        return gather_unknown_kwargs(cls, data, into="model_kwargs")
 
     @model_validator(mode="after")
     def _set_up_client(self) -> HostedSettings:

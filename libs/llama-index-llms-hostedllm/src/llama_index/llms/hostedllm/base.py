@@ -36,7 +36,7 @@ from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model
 from pydantic import AliasChoices
 
-from hostedllm.adapter_support import sampling_params, typed_construction_errors
+from hostedllm.adapter_support import gather_unknown_kwargs, sampling_params, typed_construction_errors
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
@@ -113,6 +113,11 @@ class HostedLLMBase(FunctionCallingLLM):
                 async_transport=self.async_http_transport,
             )
         return self._client
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_additional_kwargs(cls, data: Any) -> Any:
+        return gather_unknown_kwargs(cls, data, into="additional_kwargs")
 
     @model_validator(mode="after")
     def _set_up(self) -> HostedLLMBase:
