@@ -392,7 +392,7 @@ def stream_through_client(name: str, body: bytes) -> tuple[Any, Any]:
     return sync(), asyncio.run(asynchronous())
 
 
-# --- type confusion in stream events: known bugs ------------------------------------------------------
+# --- type confusion in stream events ------------------------------------------------------
 
 TYPE_CONFUSED = [
     pytest.param('{"choices": [1]}', id="choice-not-an-object"),
@@ -404,28 +404,19 @@ TYPE_CONFUSED = [
     pytest.param('{"choices": [{"delta": {"tool_calls": [{"index": 1e400}]}}]}', id="tool-call-index-inf"),
     pytest.param('{"choices": [{"index": [0], "delta": {"tool_calls": [{"id": "a"}]}}]}', id="choice-index-list"),
 ]
-CONFUSION_BUG = (
-    "BUG: streaming/chunks.py ChunkStream._normalise_choice assumes each choice and tool-call delta is an "
-    "object and each index an integer (choice.get / call.get / int(...)): a type-confused event raises "
-    "AttributeError/ValueError/TypeError/OverflowError instead of MalformedResponseError; through "
-    "ChatClient.stream it escapes the retry layer untyped"
-)
 
 
 class TestTypeConfusion:
-    @pytest.mark.xfail(reason=CONFUSION_BUG, strict=True)
     @pytest.mark.parametrize("payload", TYPE_CONFUSED)
     def test_each_shape_is_a_typed_error(self, payload: str) -> None:
         outcome = parse_stream(PROVIDERS["novita"], [f"data: {payload}", ""])
         assert isinstance(outcome, MalformedResponseError)
 
-    @pytest.mark.xfail(reason=CONFUSION_BUG, strict=True)
     def test_through_the_client(self) -> None:
         sync, asynchronous = stream_through_client("novita", b'data: {"choices": [1]}\n\n')
         assert isinstance(sync, MalformedResponseError)
         assert isinstance(asynchronous, MalformedResponseError)
 
-    @pytest.mark.xfail(reason=CONFUSION_BUG, strict=True)
     @FUZZ
     @given(
         provider=spec_names,
@@ -449,27 +440,19 @@ class TestTypeConfusion:
         parse_stream(spec, [f"data: {json.dumps({'choices': items})}", "", "data: [DONE]"])
 
 
-# --- deep nesting: known bug ----------------------------------------------------------------------------
+# --- deep nesting ----------------------------------------------------------------------------
 
 DEEP = "[" * 100_000
-NESTING_BUG = (
-    "BUG: json.loads raises RecursionError (not a ValueError) on deeply nested input; "
-    "provider_errors.parse_error_body, streaming/chunks.py ChunkStream.feed and responses.parse_completion catch "
-    "only ValueError, so a hostile or broken body escapes as RecursionError"
-)
 
 
 class TestDeepNesting:
-    @pytest.mark.xfail(reason=NESTING_BUG, strict=True)
     def test_stream_event(self) -> None:
         assert isinstance(parse_stream(PROVIDERS["nim"], [f"data: {DEEP}", ""]), MalformedResponseError)
 
-    @pytest.mark.xfail(reason=NESTING_BUG, strict=True)
     def test_error_body(self) -> None:
         error = error_from_response(PROVIDERS["nim"], 500, {}, DEEP.encode())
         check_error(error)
 
-    @pytest.mark.xfail(reason=NESTING_BUG, strict=True)
     def test_completion_body(self) -> None:
         with pytest.raises(MalformedResponseError):
             parse_completion(PROVIDERS["nim"], DEEP.encode())
@@ -584,14 +567,6 @@ class TestErrorNormaliser:
         error = error_from_response(spec, status, {}, body.encode(), secrets=[secret])
         check_error(error, secrets=[secret])
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: provider_errors.error_from_response: the request id (from a header) and the error's 'param' "
-            "(in the BadRequestError hint) are put into the message at any length; only the message is cut to "
-            "MAX_MESSAGE_CHARS"
-        ),
-        strict=True,
-    )
     @FUZZ
     @given(
         provider=spec_names,
@@ -607,13 +582,6 @@ class TestErrorNormaliser:
         body = json.dumps({"error": {"message": "bad", "param": long if where == "param" else None}})
         check_error(error_from_response(spec, status, headers, body))
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: provider_errors.error_from_response redacts the raw body before JSON decoding, so a secret "
-            "echoed with JSON escapes ('\\/' from PHP, \\uXXXX from ensure_ascii) comes back in clear"
-        ),
-        strict=True,
-    )
     @FUZZ
     @given(
         provider=spec_names,

@@ -24,6 +24,7 @@ from hostedllm import errors
 from hostedllm.providers import ProviderSpec
 
 MAX_MESSAGE_CHARS = 300
+MAX_FIELD_CHARS = 80  # a request id, code or parameter name quoted in a message
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _CONTEXT_MARKERS = (
@@ -55,7 +56,7 @@ def parse_error_body(body: bytes | str | Mapping[str, Any]) -> ErrorDetails:
             text = text[5:].strip()
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the interpreter allows
             return ErrorDetails(_plain(text) or "no error details in the response body")
     if not isinstance(data, Mapping):
         return ErrorDetails(_plain(str(data)))
@@ -91,18 +92,22 @@ def error_from_response(
     retry_after: float | None = None,
 ) -> errors.APIError:
     """The typed error for one failed answer (``status_code`` >= 400, or an error in a 200 stream)."""
+    secrets = [secret for secret in secrets if secret]
     details = parse_error_body(redact(_as_text(body), secrets))
-    message = details.message
-    lowered = f"{details.code or ''} {message}".lower()
-    request_id = request_id_from(spec, headers)
+    # Redacted again after decoding: a key echoed with JSON escapes ("\/", "\u00..") reads in clear only now.
+    message = redact(details.message, secrets)
+    code, param, request_id = (
+        clean_field(value, secrets) for value in (details.code, details.param, request_id_from(spec, headers))
+    )
+    lowered = f"{code or ''} {message}".lower()
     cls = _classify(spec, status_code, lowered)
     common: dict[str, Any] = {
         "provider": spec.name,
         "status_code": status_code,
         "request_id": request_id,
-        "code": details.code,
-        "param": details.param,
-        "hint": _hint(spec, cls, model, details.param),
+        "code": code,
+        "param": param,
+        "hint": _hint(spec, cls, model, param),
     }
     if cls is errors.RateLimitError:
         return errors.RateLimitError(message, retry_after=retry_after, **common)
@@ -191,6 +196,14 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "****")
     return text
+
+
+def clean_field(value: str | None, secrets: Iterable[str], limit: int = MAX_FIELD_CHARS) -> str | None:
+    """A header or body field to quote in a message: redacted, on one line, cut to ``limit``."""
+    if value is None:
+        return None
+    value = _SPACE.sub(" ", redact(value, secrets)).strip()
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _plain(text: str) -> str:

@@ -21,8 +21,8 @@ def parse_completion(
     {'choices': [{'message': {'content': 'Hi'}}]}
     """
     try:
-        data: Any = json.loads(content)
-    except ValueError:
+        data: Any = json.loads(content.decode("utf-8", "replace"))  # a stray bad byte is not a broken answer
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the interpreter allows
         snippet = redact(content.decode("utf-8", "replace"), secrets)[:80]
         raise _malformed(spec, f"the answer is not JSON: {snippet!r}") from None
     if isinstance(data, dict) and "error" in data and "choices" not in data:

@@ -5,7 +5,9 @@ without ``index`` (an index is assigned), usage in the last content chunk, in a 
 ``choices: []`` chunk or repeated on every chunk (it is held back and sent once, on a final
 ``choices: []`` chunk), a missing ``[DONE]`` after a ``finish_reason``, and an error object in
 the middle of a stream (a typed error). A stream that ends with neither a ``finish_reason`` nor
-``[DONE]`` was cut off: :meth:`ChunkStream.close` raises :class:`StreamInterruptedError`.
+``[DONE]`` was cut off: :meth:`ChunkStream.close` raises :class:`StreamInterruptedError`. A server
+that ignores ``stream: true`` and sends one whole completion is read as a single chunk (its
+``message`` as the delta). Events of the wrong shape raise :class:`MalformedResponseError`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hostedllm.providers import ProviderSpec
 from hostedllm.wire_types import ChatCompletionChunk, Usage
 
 DONE = "[DONE]"
+_MAX_INDEX = 10_000  # choices or tool calls in one answer; beyond this an index is garbage
 
 
 class ChunkStream:
@@ -53,7 +56,7 @@ class ChunkStream:
             return None
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the interpreter allows
             raise self._malformed(f"a stream event is not valid JSON: {self._snippet(text)}") from None
         if not isinstance(data, dict):
             raise self._malformed(f"a stream event is not a JSON object: {self._snippet(text)}")
@@ -86,25 +89,44 @@ class ChunkStream:
         chunk = {**self._last, "object": "chat.completion.chunk", "choices": [], "usage": self.usage}
         return cast(ChatCompletionChunk, chunk)
 
-    def _normalise_choice(self, choice: dict[str, Any]) -> None:
+    def _normalise_choice(self, choice: Any) -> None:
+        if not isinstance(choice, dict):
+            raise self._malformed(f"a stream choice is not an object: {self._snippet(json.dumps(choice))}")
+        choice_index = self._index(choice.get("index"), "choice")
         if choice.get("finish_reason") == "":
             choice["finish_reason"] = None
         elif choice.get("finish_reason"):
             self.finished = True
         delta = choice.get("delta")
-        if not isinstance(delta, dict):
+        if delta is None and isinstance(choice.get("message"), dict):  # a whole completion, not a stream
+            choice["delta"] = delta = choice.pop("message")
+        elif not isinstance(delta, dict):
             choice["delta"] = delta = {}
+        content = delta.get("content")
+        if content is not None and not isinstance(content, str):
+            raise self._malformed("a stream delta's content is not text")
         calls = delta.get("tool_calls")
-        if calls:
-            choice_index = int(choice.get("index") or 0)
-            for call in calls:
-                if call.get("index") is None:
-                    slot = self._tool_slots.get(choice_index, -1)
-                    if (call.get("id") and call["id"] != self._tool_ids.get((choice_index, slot))) or slot < 0:
-                        slot += 1
-                    call["index"] = slot
-                self._tool_slots[choice_index] = int(call["index"])
-                self._drop_repeats(choice_index, call)
+        if not calls:
+            return
+        if not isinstance(calls, list):
+            raise self._malformed("a stream delta's tool_calls is not a list")
+        for call in calls:
+            if not isinstance(call, dict) or not isinstance(call.get("function", {}), dict):
+                raise self._malformed("a streamed tool call is not an object with a 'function' object")
+            if call.get("index") is None:
+                slot = self._tool_slots.get(choice_index, -1)
+                if (call.get("id") and call["id"] != self._tool_ids.get((choice_index, slot))) or slot < 0:
+                    slot += 1
+                call["index"] = slot
+            self._tool_slots[choice_index] = self._index(call["index"], "tool call")
+            self._drop_repeats(choice_index, call)
+
+    def _index(self, value: Any, what: str) -> int:
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _MAX_INDEX:
+            raise self._malformed(f"a stream {what} has index {self._snippet(json.dumps(value))}, not a small integer")
+        return value
 
     def _snippet(self, text: str) -> str:
         return repr(redact(text, self._secrets)[:80])

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager, contextmanager
 import httpx
 
 from hostedllm.errors import APIConnectionError, APIError, APITimeoutError
-from hostedllm.provider_errors import error_from_response, request_id_from
+from hostedllm.provider_errors import clean_field, error_from_response, request_id_from
 from hostedllm.providers import ProviderSpec
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
@@ -201,13 +201,13 @@ class HTTPTransport:
         """The message and hint for a 2xx/3xx answer that is not a chat-completions 200."""
         status = response.status_code
         if status == 202:
-            request_id = request_id_from(self.spec, response.headers) or "unknown"
+            request_id = clean_field(request_id_from(self.spec, response.headers), self._secrets) or "unknown"
             return (
                 f"the request was queued for asynchronous processing (request id {request_id})",
                 "Asynchronous (polled) results are not supported; retry later or use a model served synchronously.",
             )
         if 300 <= status < 400:
-            location = response.headers.get("location", "elsewhere")
+            location = clean_field(response.headers.get("location"), self._secrets, limit=200) or "elsewhere"
             return (
                 f"unexpected redirect to {location}; redirects are not followed, so the key stays with this origin",
                 "Set base_url to the endpoint's final address.",
