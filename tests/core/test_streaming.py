@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from hostedllm.errors import (
 )
 from hostedllm.providers import get_provider
 from hostedllm.streaming import ChunkStream, aiter_sse_data, iter_sse_data
+from hostedllm.streaming.sse import LineDecoder
 
 SECRET = "sk-live-SENTINEL123"
 USAGE_1 = {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}
@@ -503,3 +505,29 @@ def test_repeated_tool_call_ids_and_names_are_sent_once() -> None:
     assert [d.get("id") for d in deltas] == ["call_1", None, None]
     assert [d["function"].get("name") for d in deltas] == ["get_weather", None, None]
     assert "".join(d["function"]["arguments"] for d in deltas) == '{"city":"Paris"}'
+
+
+# --- line splitting -------------------------------------------------------------------------------
+
+BODIES = [
+    b'data: {"a": 1}\n\ndata: [DONE]\n\n',
+    b'data: {"a": 1}\r\n\r\ndata: [DONE]\r\n\r\n',
+    b'data: {"a": 1}\r\rdata: [DONE]',
+    'data: {"c": "x\u2028y\u0085z\x1cw"}\n\n'.encode(),
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 1000])
+def test_lines_split_only_at_cr_lf_whatever_the_chunking(body: bytes, size: int) -> None:
+    """A CRLF cut between two network reads is one line break; U+2028 and friends are content."""
+    decoder = LineDecoder()
+    lines = [line for start in range(0, len(body), size) for line in decoder.feed(body[start : start + size])]
+    lines += decoder.flush()
+    expected = re.split(r"\r\n|\r|\n", body.decode())
+    assert lines == (expected[:-1] if expected[-1] == "" else expected)
+
+
+def test_a_bad_byte_is_replaced_not_fatal() -> None:
+    decoder = LineDecoder()
+    assert decoder.feed(b"data: caf\xe9\n") == ["data: caf\ufffd"]

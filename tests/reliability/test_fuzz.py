@@ -320,15 +320,6 @@ class TestStreamParser:
         assert isinstance(chunks, list)
         assert content_of(chunks) == "".join(pieces)
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: transport/http.py HTTPTransport.iter_lines/aiter_lines use httpx's iter_lines, which splits like "
-            "str.splitlines() (also at U+0085, U+2028, U+2029, \\x1c-\\x1e, \\x0b, \\x0c), while SSE lines end only at "
-            "CRLF/LF/CR: an unescaped U+2028 or U+0085 in content (JSON need not escape them) cuts the event and the "
-            "stream fails with MalformedResponseError"
-        ),
-        strict=True,
-    )
     @FEW
     @given(
         name=spec_names,

@@ -100,11 +100,16 @@ class APIError(HostedLLMError):
         self.hint = hint
         super().__init__(self._render())
 
+    def __str__(self) -> str:
+        return self._render()  # the retry layer sets ``attempts`` (and may sharpen ``hint``) after __init__
+
     def _render(self) -> str:
         status = f" HTTP {self.status_code}" if self.status_code is not None else ""
         text = f"[{self.provider}]{status}: {self.message.rstrip('.')}."
         if self.request_id:
             text += f" (request id {self.request_id})"
+        if self.attempts > 1:
+            text += f" Gave up after {self.attempts} attempts."
         if self.hint:
             text += f" {self.hint}"
         return text

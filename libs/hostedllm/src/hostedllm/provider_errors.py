@@ -171,7 +171,7 @@ def _hint(spec: ProviderSpec, cls: type[errors.APIError], model: str | None, par
             if param
             else "Check the request parameters against the provider's limits."
         ),
-        errors.ServerError: f"{spec.display_name} failed; it was retried. Try again later.",
+        errors.ServerError: f"{spec.display_name} failed on its side; try again later.",
     }
     return hints.get(cls, "")
 

@@ -7,11 +7,45 @@ without the ``data:`` prefix) is passed on as a payload too.
 
 >>> list(iter_sse_data(['data:{"a": 1}', "", ": keep-alive", "data: [DONE]"]))
 ['{"a": 1}', '[DONE]']
+
+:class:`LineDecoder` makes those lines from the body's bytes, splitting only where SSE does.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+
+
+class LineDecoder:
+    r"""Split a byte stream into UTF-8 lines at CRLF, LF or CR only, as the SSE spec says.
+
+    ``str.splitlines`` (and so httpx's ``iter_lines``) also splits at U+2028, U+0085 and other
+    separators, which JSON may carry unescaped inside a string: that would cut an event in two.
+
+    >>> decoder = LineDecoder()
+    >>> decoder.feed(b'data: "x\xe2\x80\xa8y"\r'), decoder.feed(b"\n\nda"), decoder.flush()
+    ([], ['data: "x\u2028y"', ''], ['da'])
+    """
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, data: bytes) -> list[str]:
+        """The lines ``data`` completes; the rest waits for more bytes."""
+        data = self._pending + data
+        held = b"\r" if data.endswith(b"\r") else b""  # perhaps the first half of a CRLF
+        if held:
+            data = data[:-1]
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        *lines, rest = data.split(b"\n")
+        self._pending = rest + held
+        return [line.decode("utf-8", "replace") for line in lines]
+
+    def flush(self) -> list[str]:
+        """The last line, if the body did not end with a line break."""
+        rest, self._pending = self._pending.rstrip(b"\r"), b""
+        return [rest.decode("utf-8", "replace")] if rest else []
 
 
 def iter_sse_data(lines: Iterable[str]) -> Iterator[str]:

@@ -17,6 +17,7 @@ import httpx
 from hostedllm.errors import APIConnectionError, APIError, APITimeoutError
 from hostedllm.provider_errors import clean_field, error_from_response, request_id_from
 from hostedllm.providers import ProviderSpec
+from hostedllm.streaming.sse import LineDecoder
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
 
@@ -118,13 +119,20 @@ class HTTPTransport:
 
     def iter_lines(self, response: httpx.Response) -> Iterator[str]:
         """The response's lines, with httpx failures typed (a cut connection, an idle timeout)."""
+        decoder = LineDecoder()
         with self._errors():
-            yield from response.iter_lines()
+            for data in response.iter_bytes():
+                yield from decoder.feed(data)
+        yield from decoder.flush()
 
     async def aiter_lines(self, response: httpx.Response) -> AsyncIterator[str]:
+        decoder = LineDecoder()
         with self._errors():
-            async for line in response.aiter_lines():
-                yield line
+            async for data in response.aiter_bytes():
+                for line in decoder.feed(data):
+                    yield line
+        for line in decoder.flush():
+            yield line
 
     def get_json(self, path: str) -> object:
         """A GET returning JSON (used by explicit model discovery only)."""

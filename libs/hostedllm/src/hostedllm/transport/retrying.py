@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
-from hostedllm.errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
+from hostedllm.errors import APIConnectionError, APIError, APITimeoutError, RateLimitError, StreamInterruptedError
 from hostedllm.transport.retry import RetryPolicy
 
 T = TypeVar("T")
@@ -90,6 +90,12 @@ def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
     delay = policy.next_delay(error, tries)
     if delay is None:
         error.attempts = tries
+        wait = error.retry_after if isinstance(error, RateLimitError) else None
+        if wait is not None and wait > policy.max_retry_after:
+            error.hint = (
+                f"The provider asks to wait {wait:.0f} s, longer than the {policy.max_retry_after:.0f} s hostedllm "
+                "waits for: retry after that, or lower the request rate."
+            )
         raise error
     logger.debug(
         "retrying after %s (try %d of %d) in %.2fs", type(error).__name__, tries, policy.max_retries + 1, delay
