@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -139,7 +138,6 @@ def check_accounting(server: FaultServer, results: Sequence[Any], answer_text: C
 
 async def test_core_client_1000_calls_at_concurrency_100() -> None:
     calls, concurrency = 1000, 100
-    started = time.monotonic()
     with FaultServer(lifetime=60) as server:
         server.chooser = random_faults(seed=1234)
         client = ChatClient(
@@ -166,13 +164,11 @@ async def test_core_client_1000_calls_at_concurrency_100() -> None:
         stats = check_accounting(server, results, lambda answer: answer["choices"][0]["message"]["content"])
     assert 0 < watch.peak <= POOL_MAX
     assert idle <= POOL_KEEPALIVE
-    assert left == 0
-    assert time.monotonic() - started < 45, stats
+    assert left == 0, stats
 
 
 async def test_langchain_abatch_300_calls_at_max_concurrency_100() -> None:
     calls = 300
-    started = time.monotonic()
     with FaultServer(lifetime=60) as server:
         server.chooser = random_faults(seed=4321)
         chat = ChatLocal(model=MODEL, base_url=server.base_url, max_retries=2, max_tokens=8)
@@ -190,5 +186,20 @@ async def test_langchain_abatch_300_calls_at_max_concurrency_100() -> None:
         stats = check_accounting(server, results, lambda message: message.content)
     assert 0 < watch.peak <= POOL_MAX
     assert idle <= POOL_KEEPALIVE
-    assert left == 0
-    assert time.monotonic() - started < 30, stats
+    assert left == 0, stats
+
+
+def test_one_model_across_event_loops() -> None:
+    """``asyncio.run`` twice (a script, a notebook cell): connections opened on a closed loop are not reused."""
+    with FaultServer(lifetime=30) as server:
+        server.chooser = lambda request: "ok"
+        chat = ChatLocal(model=MODEL, base_url=server.base_url, max_retries=0)
+        first = asyncio.run(chat.ainvoke("call-0"))
+        second = asyncio.run(chat.ainvoke("call-1"))
+        third = asyncio.run(collect(chat.astream("call-2")))
+    assert first.content == second.content == third == TEXT
+    assert server.count == 3
+
+
+async def collect(chunks: Any) -> str:
+    return "".join([chunk.content async for chunk in chunks])

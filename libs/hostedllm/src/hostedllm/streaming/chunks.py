@@ -124,9 +124,9 @@ class ChunkStream:
     def _index(self, value: Any, what: str) -> int:
         if value is None:
             return 0
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _MAX_INDEX:
-            raise self._malformed(f"a stream {what} has index {self._snippet(json.dumps(value))}, not a small integer")
-        return value
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_INDEX:
+            return value
+        raise self._malformed(f"a stream {what} has index {self._snippet(json.dumps(value))}, not a small integer")
 
     def _snippet(self, text: str) -> str:
         return repr(redact(text, self._secrets)[:80])

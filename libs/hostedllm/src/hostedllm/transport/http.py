@@ -8,7 +8,9 @@ anything above this module. Retries live one level up, in :mod:`hostedllm.transp
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 
@@ -56,6 +58,7 @@ class HTTPTransport:
         self._verify = verify
         self._client: httpx.Client | None = None
         self._aclient: httpx.AsyncClient | None = None
+        self._aclient_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
     @property
     def client(self) -> httpx.Client:
@@ -67,10 +70,14 @@ class HTTPTransport:
 
     @property
     def aclient(self) -> httpx.AsyncClient:
-        if self._aclient is None:
+        """The async client for the running event loop: pooled connections belong to the loop that
+        opened them, so a new loop (a second ``asyncio.run``) gets a new client."""
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient_loop is None or self._aclient_loop() is not loop:
             self._aclient = httpx.AsyncClient(
                 headers=self._headers, transport=self._async_transport, verify=self._verify, follow_redirects=False
             )
+            self._aclient_loop = weakref.ref(loop)
         return self._aclient
 
     def post(self, path: str, body: bytes) -> httpx.Response:
@@ -228,6 +235,6 @@ class HTTPTransport:
             self._client = None
 
     async def aclose(self) -> None:
-        if self._aclient is not None:
-            await self._aclient.aclose()
-            self._aclient = None
+        client, self._aclient = self._aclient, None
+        if client is not None and self._aclient_loop is not None and self._aclient_loop() is asyncio.get_running_loop():
+            await client.aclose()  # a client from a loop that has ended cannot be closed from this one
