@@ -72,13 +72,16 @@ class HTTPTransport:
     def aclient(self) -> httpx.AsyncClient:
         """The async client for the running event loop: pooled connections belong to the loop that
         opened them, so a new loop (a second ``asyncio.run``) gets a new client."""
-        loop = asyncio.get_running_loop()
-        if self._aclient is None or self._aclient_loop is None or self._aclient_loop() is not loop:
+        loop = _running_loop()
+        if self._aclient is None or self._aclient_loop_now() is not loop:
             self._aclient = httpx.AsyncClient(
                 headers=self._headers, transport=self._async_transport, verify=self._verify, follow_redirects=False
             )
-            self._aclient_loop = weakref.ref(loop)
+            self._aclient_loop = None if loop is None else weakref.ref(loop)
         return self._aclient
+
+    def _aclient_loop_now(self) -> asyncio.AbstractEventLoop | None:
+        return None if self._aclient_loop is None else self._aclient_loop()
 
     def post(self, path: str, body: bytes) -> httpx.Response:
         """One non-streamed POST; the response body is read."""
@@ -236,5 +239,13 @@ class HTTPTransport:
 
     async def aclose(self) -> None:
         client, self._aclient = self._aclient, None
-        if client is not None and self._aclient_loop is not None and self._aclient_loop() is asyncio.get_running_loop():
+        owner = self._aclient_loop  # None: made outside any loop, so it holds no connections yet
+        if client is not None and (owner is None or owner() is _running_loop()):
             await client.aclose()  # a client from a loop that has ended cannot be closed from this one
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
