@@ -44,6 +44,7 @@ from hostedllm.errors import (
 from hostedllm.provider_errors import error_from_response
 from hostedllm.providers import PROVIDERS as SPECS
 from hostedllm.providers import get_provider
+from hostedllm.transport.aio import AiohttpTransport
 from langchain_hostedllm import HostedLLM
 
 from ..scripted import chunk, completion, sse
@@ -763,7 +764,9 @@ class TestRedirects:
 
 
 def _verifies(http_client: httpx.Client | httpx.AsyncClient) -> ssl.SSLContext:
-    context = http_client._transport._pool._ssl_context  # type: ignore[union-attr]
+    transport = http_client._transport
+    # httpx's own transport keeps it in its pool; the async one (aiohttp underneath) on itself.
+    context = transport.ssl_context if isinstance(transport, AiohttpTransport) else transport._pool._ssl_context  # type: ignore[union-attr]
     assert isinstance(context, ssl.SSLContext)
     return context
 
@@ -827,13 +830,19 @@ class TestTLS:
             chat = TARGETS["nim"].lc(api_key=secret, base_url=server.url(), max_retries=0)
             with pytest.raises(APIConnectionError):
                 chat.invoke("Hi")
+            with pytest.raises(APIConnectionError) as caught_async:
+                asyncio.run(chat.ainvoke("Hi"))  # the async transport (aiohttp underneath) verifies too
             assert server.seen == [], "no request was sent over the untrusted connection"
             trusting = ChatClient(
                 "novita", TARGETS["novita"].model, api_key=secret, base_url=server.url(), verify=False
             )
             assert trusting.create(trusting.build_request(HI))["choices"][0]["message"]["content"] == "Hi"
-            assert len(server.seen) == 1
+            answer = asyncio.run(trusting.acreate(trusting.build_request(HI)))
+            assert answer["choices"][0]["message"]["content"] == "Hi"
+            assert len(server.seen) == 2
         assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+        assert "CERTIFICATE_VERIFY_FAILED" in str(caught_async.value)
+        assert_error_clean(secret, caught_async.value)
         assert_error_clean(secret, caught.value)
 
 

@@ -20,6 +20,7 @@ from hostedllm.errors import APIConnectionError, APIError, APITimeoutError
 from hostedllm.provider_errors import clean_field, error_from_response, request_id_from
 from hostedllm.providers import ProviderSpec
 from hostedllm.streaming.sse import LineDecoder
+from hostedllm.transport.aio import AiohttpTransport
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
 
@@ -74,8 +75,9 @@ class HTTPTransport:
         opened them, so a new loop (a second ``asyncio.run``) gets a new client."""
         loop = _running_loop()
         if self._aclient is None or self._aclient_loop_now() is not loop:
+            transport = self._async_transport or AiohttpTransport(verify=self._verify)
             self._aclient = httpx.AsyncClient(
-                headers=self._headers, transport=self._async_transport, verify=self._verify, follow_redirects=False
+                headers=self._headers, transport=transport, verify=self._verify, follow_redirects=False
             )
             self._aclient_loop = None if loop is None else weakref.ref(loop)
         return self._aclient
