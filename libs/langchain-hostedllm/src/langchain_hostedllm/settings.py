@@ -125,7 +125,7 @@ class HostedSettings(BaseModel):
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
         """Every sampling parameter set on this instance (fields named like provider parameters,
         then ``model_kwargs``), with per-call ``overrides`` on top."""
-        return sampling_params(self.spec, dict(self), self.model_kwargs, overrides)
+        return sampling_params(self.spec, self.__dict__, self.model_kwargs, overrides)  # __dict__: the field values
 
     def server_tools(self) -> list[dict[str, Any]]:
         """Provider-run tools to add to every request (Baichuan's web search and retrieval)."""

@@ -126,7 +126,7 @@ class HostedLLMBase(FunctionCallingLLM):
         return self
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
-        return sampling_params(self.spec, dict(self), self.additional_kwargs, overrides)
+        return sampling_params(self.spec, self.__dict__, self.additional_kwargs, overrides)  # __dict__: the field values
 
     @classmethod
     def class_name(cls) -> str:
