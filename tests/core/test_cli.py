@@ -1,7 +1,8 @@
-"""The `hostedllm models` command."""
+"""The `hostedllm` command: `models`, and what every command shares (help, version, errors, exit codes)."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -108,7 +109,8 @@ def test_live_without_key_says_which_variable(
     monkeypatch.delenv("NOVITA_API_KEY")
     code, _, err = run(capsys, "models", "--provider", "novita", "--live")
     assert code == 1
-    assert "set NOVITA_API_KEY" in err
+    assert err.startswith("hostedllm: error: NOVITA_API_KEY is not set; export it")
+    assert len(err.splitlines()) == 1
 
 
 def test_module_entry_point() -> None:
@@ -116,3 +118,122 @@ def test_module_entry_point() -> None:
         [sys.executable, "-m", "hostedllm", "models", "--provider", "local"], capture_output=True, text=True, check=True
     )
     assert "smollm2-135m-instruct" in result.stdout
+
+
+def test_live_without_a_provider_asks_only_those_with_a_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hostedllm.catalog import discovery
+    from hostedllm.providers import PROVIDERS
+
+    for spec in PROVIDERS.values():
+        if spec.api_key_env and spec.name != "nim":
+            monkeypatch.delenv(spec.api_key_env, raising=False)
+    asked: list[str] = []
+
+    def discover(name: str, **kwargs: object) -> list[object]:
+        asked.append(name)
+        return []
+
+    monkeypatch.setattr(discovery, "discover_models", discover)
+    code, _, err = run(capsys, "models", "--live")
+    assert code == 0
+    assert asked == ["nim"]
+    assert err.startswith("hostedllm: warning: --live skips the providers whose key is not set (BAICHUAN_API_KEY")
+
+    monkeypatch.delenv("NVIDIA_API_KEY")
+    code, _, err = run(capsys, "models", "--live")
+    assert code == 1
+    assert err.startswith("hostedllm: error: --live needs a provider key, and none is set")
+
+
+def test_max_price_and_min_context(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "models", "--json", "--max-price", "0.3", "--min-context", "128k")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows, "some models are that cheap and long"
+    for row in rows:
+        assert row["price"]["input"] <= 0.3
+        assert row["context_window"] >= 128_000
+    everything = {row["id"] for row in json.loads(run(capsys, "models", "--json")[1])}
+    free = {row["id"] for row in json.loads(run(capsys, "models", "--json", "--max-price", "0")[1])}
+    assert free == {"smollm2-135m-instruct"}, "models without a price are left out, the free local one stays"
+    assert free < everything
+    _, out, _ = run(capsys, "models", "--min-context", "1M")
+    assert "0 models." in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["models", "--max-price", "-1"], "argument --max-price: '-1' is not a price"),
+        (["models", "--max-price", "cheap"], "argument --max-price: 'cheap' is not a number"),
+        (["models", "--min-context", "lots"], "argument --min-context: 'lots' is not a token count"),
+        (["local"], "the following arguments are required: ACTION"),
+        (["nonsense"], "argument COMMAND: invalid choice: 'nonsense'"),
+    ],
+)
+def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"hostedllm: error: {message}")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["models"], ["chat"], ["local"], ["local", "serve"], ["local", "stop"], ["local", "status"]],
+)
+def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main([*command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: hostedllm {' '.join(command)}".rstrip())
+    assert "--debug" in out
+    examples = out.split("examples:\n", 1)[1]
+    assert examples.lstrip().startswith("hostedllm ")
+
+
+def test_version_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from hostedllm import __version__
+
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"hostedllm {__version__}\n"
+    assert cli.main([]) == 2
+    assert "commands:" in capsys.readouterr().out
+
+
+def test_max_price_help_names_the_currency(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["models", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "input price per 1M tokens is at most X, in the model's own currency" in help_text
+
+
+def test_import_is_cheap_and_the_console_script_resolves() -> None:
+    code = (
+        "import sys, hostedllm.cli; heavy = {'httpx', 'pydantic', 'hostedllm.catalog', 'hostedllm.client'};"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "hostedllm"]
+    assert script.value == "hostedllm.cli:main"
+    assert script.load() is cli.main
+
+
+def test_a_closed_pipe_is_quiet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert cli.main(["models"]) == 141  # as if killed by SIGPIPE, like `hostedllm models | head -1`
+    assert capsys.readouterr().err == ""

@@ -1,0 +1,522 @@
+"""`hostedllm chat`: streaming, the interactive session, usage and cost, errors and exit codes.
+
+Every request goes to an ``httpx.MockTransport`` (a ``ChatClient`` subclass injects it), never a network.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+
+import hostedllm.client
+from hostedllm import cli
+from hostedllm.cli import chat
+from hostedllm.cli.spinner import CLEAR_LINE, Spinner
+from hostedllm.client import ChatClient
+
+NOVITA_MODEL = "qwen/qwen-2-72b-instruct"  # $0.39 / $0.39 per 1M tokens in the catalog
+
+
+def event(content: str | None = None, *, finish: str | None = None, usage: dict[str, int] | None = None) -> bytes:
+    choices = [] if content is None and finish is None else [{"index": 0, "delta": {}, "finish_reason": finish}]
+    if content is not None:
+        choices[0]["delta"] = {"content": content}
+    body: dict[str, Any] = {"id": "c1", "object": "chat.completion.chunk", "choices": choices}
+    if usage is not None:
+        body["usage"] = usage
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+def answer(*pieces: str, usage: dict[str, int] | None = None, finish: str = "stop") -> list[bytes]:
+    events = [event(piece) for piece in pieces] + [event(finish=finish)]
+    if usage is not None:
+        events.append(event(usage=usage))
+    return [*events, b"data: [DONE]\n\n"]
+
+
+class FakeProvider:
+    """Answers each chat request with the next scripted stream and records the request bodies."""
+
+    def __init__(self) -> None:
+        self.script: list[Callable[[], Iterable[bytes]] | httpx.Response] = []
+        self.requests: list[dict[str, Any]] = []
+        self.urls: list[str] = []
+
+    def reply(self, *pieces: str, usage: dict[str, int] | None = None, finish: str = "stop") -> None:
+        events = answer(*pieces, usage=usage, finish=finish)
+        self.script.append(lambda: iter(events))
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(json.loads(request.content))
+        self.urls.append(str(request.url))
+        step = self.script.pop(0)
+        if isinstance(step, httpx.Response):
+            return step
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=step())
+
+    @property
+    def messages(self) -> list[list[dict[str, Any]]]:
+        return [request["messages"] for request in self.requests]
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeProvider:
+    fake = FakeProvider()
+
+    class MockedClient(ChatClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", httpx.MockTransport(fake.handler))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(hostedllm.client, "ChatClient", MockedClient)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no real background server is found
+    return fake
+
+
+class Terminal(io.StringIO):
+    """A text stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def scripted_input(monkeypatch: pytest.MonkeyPatch, lines: Iterable[str | type[BaseException]]) -> list[str]:
+    """Make stdin a terminal and feed ``input()`` these lines (an exception type is raised instead)."""
+    pending = list(lines)
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        if not pending:
+            raise EOFError
+        line = pending.pop(0)
+        if isinstance(line, type):
+            raise line
+        return line
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(builtins, "input", fake_input)
+    return prompts
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- one prompt --------------------------------------------------------------------------------
+
+
+def test_one_prompt_streams_the_answer_and_prints_usage_and_cost(
+    provider: FakeProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider.reply("Nile, ", "Amazon, ", "Yangtze.", usage={"prompt_tokens": 46, "completion_tokens": 40})
+    code, out, err = run(capsys, "chat", "Name three rivers.", "--model", NOVITA_MODEL, "--max-tokens", "64")
+    assert code == 0
+    assert out == "Nile, Amazon, Yangtze.\n"
+    assert err.splitlines() == ["[46 in / 40 out tokens, ≈ $0.000034]"]
+    assert provider.urls == ["https://api.novita.ai/v3/openai/chat/completions"], "the provider came from the catalog"
+    request = provider.requests[0]
+    assert request["messages"] == [{"role": "user", "content": "Name three rivers."}]
+    assert request["stream"] is True
+    assert request["max_tokens"] == 64
+
+
+def test_the_answer_reaches_stdout_piece_by_piece(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdout = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    seen_before_next: list[str] = []
+
+    def body() -> Iterator[bytes]:
+        for piece in ("Hel", "lo ", "there"):
+            yield event(piece)
+            seen_before_next.append(stdout.getvalue())  # runs only when the client asks for more
+        yield event(finish="stop")
+        yield b"data: [DONE]\n\n"
+
+    provider.script.append(body)
+    assert cli.main(["chat", "Hi", "--model", NOVITA_MODEL]) == 0
+    assert seen_before_next == ["Hel", "Hello ", "Hello there"], "each piece was printed before the next arrived"
+    assert stdout.getvalue() == "Hello there\n"
+
+
+def test_system_temperature_and_prompt_from_stdin(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Summarise this:\nline one\n"))
+    provider.reply("Done.")
+    code, out, _ = run(capsys, "chat", "-", "-m", NOVITA_MODEL, "--system", "Be brief.", "-t", "0.2")
+    assert code == 0
+    assert out == "Done.\n"
+    assert provider.requests[0]["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Summarise this:\nline one\n"},
+    ]
+    assert provider.requests[0]["temperature"] == 0.2
+
+
+def test_cost_unknown_without_a_catalog_price(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+    provider.reply("Hi.", usage={"prompt_tokens": 1200, "completion_tokens": 5})
+    code, _, err = run(capsys, "chat", "Hi", "--model", "meta/llama-3.3-70b-instruct")
+    assert code == 0
+    assert err.strip() == "[1,200 in / 5 out tokens, cost unknown]"
+    assert provider.urls[0].startswith("https://integrate.api.nvidia.com/v1/")
+
+
+def test_local_server_without_stream_usage(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+    provider.reply("Hello!")
+    code, out, err = run(
+        capsys, "chat", "Say hi", "--model", "smollm2-135m-instruct", "--provider", "local",
+        "--base-url", "http://127.0.0.1:8765/v1",
+    )  # fmt: skip
+    assert (code, out) == (0, "Hello!\n")
+    assert err.strip() == "[usage not reported by the server, ≈ $0.00]"
+    assert provider.urls == ["http://127.0.0.1:8765/v1/chat/completions"]
+
+
+def test_an_answer_cut_off_by_max_tokens_says_so(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+    provider.reply("The capital", usage={"prompt_tokens": 9, "completion_tokens": 2}, finish="length")
+    _, out, err = run(capsys, "chat", "Capital of France?", "-m", NOVITA_MODEL, "--max-tokens", "2")
+    assert out == "The capital\n"
+    assert "cut off at the token limit" in err
+
+
+# --- choosing the provider -------------------------------------------------------------------
+
+
+def test_provider_qualified_and_ambiguous_models(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "chat", "Hi", "--model", "Baichuan4")
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        "hostedllm: error: 'Baichuan4' is served by several providers (baichuan, theturbo); pick one with --provider"
+    ]
+    provider.reply("你好")
+    assert run(capsys, "chat", "Hi", "--model", "Baichuan4", "--provider", "baichuan")[0] == 0
+    provider.reply("你好")
+    assert run(capsys, "chat", "Hi", "--model", "theturbo:Baichuan4")[0] == 0
+    assert provider.urls[0].startswith("https://api.baichuan-ai.com/v1/")
+    assert provider.urls[1].startswith("https://gateway.theturbo.ai/v1/")
+
+
+def test_unknown_model_suggests_and_exits_2(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "chat", "Hi", "--model", "qwen-2.5-72b", "--provider", "novita")
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert "unknown model 'qwen-2.5-72b' for novita; did you mean 'qwen/qwen-2.5-72b-instruct'" in err
+    assert provider.requests == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["chat", "Hi"], "--model is required"),
+        (["chat", "Hi", "--local", "--base-url", "http://127.0.0.1:1/v1"], "either --local or --base-url"),
+        (["chat", "Hi", "--local", "--provider", "novita"], "drop --provider novita"),
+        (["chat", "Hi", "-m", NOVITA_MODEL, "--temperature", "9"], "temperature=9.0 is out of range"),
+        (["chat", "  ", "-m", NOVITA_MODEL], "the prompt is empty"),
+        (["chat", "Hi", "-m", NOVITA_MODEL, "--max-tokens", "many"], "argument --max-tokens: invalid int value"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    provider: FakeProvider, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    try:
+        code, out, err = run(capsys, *argv)
+    except SystemExit as exit_:  # argparse's own errors
+        code, (out, err) = int(str(exit_.code)), capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith("hostedllm: error: ")
+    assert message in err
+    assert provider.requests == []
+
+
+# --- the key ---------------------------------------------------------------------------------
+
+
+def test_missing_key_names_the_variable_before_any_request(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NOVITA_API_KEY")
+    code, out, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL)
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "hostedllm: error: NOVITA_API_KEY is not set; export it (get a key at "
+        "https://novita.ai/settings/key-management), or use a local server: --local, or --provider local --base-url URL"
+    ]
+    assert "Traceback" not in err
+    assert provider.requests == []
+
+
+def test_debug_shows_the_traceback_and_logs_but_never_the_key(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NOVITA_API_KEY")
+    code, _, err = run(capsys, "--debug", "chat", "Hi", "--model", NOVITA_MODEL)
+    assert code == 1
+    assert "Traceback (most recent call last)" in err
+    assert err.splitlines()[-1].startswith("hostedllm: error: NOVITA_API_KEY is not set")
+
+    secret = "nk-sentinel-0123456789abcdef"
+    monkeypatch.setenv("NOVITA_API_KEY", secret)
+    body = {"error": {"message": "Invalid API key", "type": "invalid_request_error"}}
+    provider.script.append(httpx.Response(401, json=body))
+    code, _, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL, "--debug")  # --debug after the command too
+    assert code == 1
+    assert "Traceback (most recent call last)" in err
+    assert "hostedllm DEBUG POST https://api.novita.ai/v3/openai/chat/completions" in err
+    assert "hostedllm: error: [novita] HTTP 401" in err
+    assert secret not in err
+
+
+def test_provider_errors_are_one_line_without_a_traceback(
+    provider: FakeProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {"error": {"message": "Invalid API key", "type": "invalid_request_error"}}
+    provider.script.append(httpx.Response(401, json=body))
+    code, out, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL)
+    assert (code, out) == (1, "")
+    assert len(err.splitlines()) == 1
+    assert err.startswith("hostedllm: error: [novita] HTTP 401")
+
+
+def test_unexpected_errors_are_one_line_too(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(chat.Session, "ask", broken)
+    code, _, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL)
+    assert code == 1
+    assert err.splitlines() == ["hostedllm: error: RuntimeError: disk on fire (run with --debug for the traceback)"]
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------
+
+
+def test_ctrl_c_while_streaming_exits_130(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+    def body() -> Iterator[bytes]:
+        yield event("Once upon")
+        raise KeyboardInterrupt
+
+    provider.script.append(body)
+    code, out, err = run(capsys, "chat", "Tell a story", "--model", NOVITA_MODEL)
+    assert code == 130
+    assert out == "Once upon\n"
+    assert "Traceback" not in err
+    assert "hostedllm: error" not in err
+
+
+# --- the interactive session -----------------------------------------------------------------
+
+
+def test_session_keeps_the_history(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompts = scripted_input(monkeypatch, ["My name is Ada.", "", "What is my name?", "/exit"])
+    provider.reply("Hello Ada!", usage={"prompt_tokens": 10, "completion_tokens": 3})
+    provider.reply("Ada.", usage={"prompt_tokens": 20, "completion_tokens": 2})
+    code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL, "--system", "Be brief.")
+    assert code == 0
+    assert prompts == ["> "] * 4
+    assert out == "Hello Ada!\nAda.\n"
+    assert provider.messages[1] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "My name is Ada."},
+        {"role": "assistant", "content": "Hello Ada!"},
+        {"role": "user", "content": "What is my name?"},
+    ]
+    lines = err.splitlines()
+    assert lines[0] == f"Chatting with {NOVITA_MODEL} on novita (https://api.novita.ai/v3/openai)."
+    assert "/reset clears the history" in lines[1]
+    assert lines[2:] == [
+        "[10 in / 3 out tokens, ≈ $0.0000051]",
+        "[20 in / 2 out tokens, ≈ $0.0000086]",
+        "[session: 2 answers, 30 in / 5 out tokens, ≈ $0.000014]",
+    ]
+
+
+def test_reset_clears_the_history_and_ctrl_d_ends(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripted_input(monkeypatch, ["First.", "/reset", "Second."])  # then EOFError: Ctrl-D
+    provider.reply("One.")
+    provider.reply("Two.")
+    code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL)
+    assert code == 0
+    assert provider.messages[1] == [{"role": "user", "content": "Second."}]
+    assert "(history cleared)" in err
+    assert out.endswith("Two.\n\n"), "Ctrl-D leaves the shell prompt on a fresh line"
+
+
+@pytest.mark.parametrize("end", ["/quit", KeyboardInterrupt])
+def test_quit_and_ctrl_c_at_the_prompt_end_cleanly(
+    provider: FakeProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    end: str | type[BaseException],
+) -> None:
+    scripted_input(monkeypatch, ["Hi", end, "never read"])
+    provider.reply("Hello.")
+    code, _, err = run(capsys, "chat", "--model", NOVITA_MODEL)
+    assert code == (130 if end is KeyboardInterrupt else 0)
+    assert len(provider.requests) == 1
+    assert "Traceback" not in err
+    assert "error" not in err
+
+
+def test_ctrl_c_during_an_answer_returns_to_the_prompt(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripted_input(monkeypatch, ["Tell a long story.", "Just say hi.", "/exit"])
+
+    def interrupted() -> Iterator[bytes]:
+        yield event("Once upon a time")
+        raise KeyboardInterrupt
+
+    provider.script.append(interrupted)
+    provider.reply("Hi.")
+    code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL)
+    assert code == 0
+    assert out == "Once upon a time\nHi.\n"
+    assert "[answer stopped; it is not kept in the history]" in err
+    assert provider.messages[1] == [{"role": "user", "content": "Just say hi."}]
+
+
+def test_a_provider_error_in_a_session_does_not_end_it(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripted_input(monkeypatch, ["Hi", "Hi again", "/exit"])
+    provider.script.append(httpx.Response(400, json={"error": {"message": "bad things", "type": "invalid_request"}}))
+    provider.reply("Hello.")
+    code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL)
+    assert code == 0
+    assert out == "Hello.\n"
+    assert "hostedllm: error: [novita] HTTP 400: bad things." in err
+    assert provider.messages[1] == [{"role": "user", "content": "Hi again"}], "the failed turn is not kept"
+
+
+def test_unknown_slash_commands_are_not_sent(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripted_input(monkeypatch, ["/hlep", "/help", "/exit"])
+    code, _, err = run(capsys, "chat", "--model", NOVITA_MODEL)
+    assert code == 0
+    assert "unknown command /hlep" in err
+    assert provider.requests == []
+
+
+# --- --local ---------------------------------------------------------------------------------
+
+
+class FakeLocalServer:
+    """Stands in for ``hostedllm.local.LocalServer``: records start and stop."""
+
+    instances: ClassVar[list[FakeLocalServer]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.model_id = "smollm2-135m-instruct"
+        self.base_url = "http://127.0.0.1:8999/v1"
+        self.events: list[str] = []
+        FakeLocalServer.instances.append(self)
+
+    def start(self) -> FakeLocalServer:
+        self.events.append("start")
+        return self
+
+    def stop(self) -> None:
+        self.events.append("stop")
+
+
+def test_local_starts_a_server_for_the_session_and_stops_it(
+    provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hostedllm.local
+
+    FakeLocalServer.instances.clear()
+    monkeypatch.setattr(hostedllm.local, "LocalServer", FakeLocalServer)
+    provider.reply("Hi!")
+    code, out, _ = run(capsys, "chat", "Say hi", "--local")
+    assert (code, out) == (0, "Hi!\n")
+    assert [server.events for server in FakeLocalServer.instances] == [["start", "stop"]]
+    assert provider.urls == ["http://127.0.0.1:8999/v1/chat/completions"]
+    assert provider.requests[0]["model"] == "smollm2-135m-instruct"
+
+    FakeLocalServer.instances.clear()
+    code, _, _ = run(capsys, "chat", "Hi", "--local", "--temperature", "7")
+    assert code == 2
+    assert FakeLocalServer.instances[0].events == ["stop"], "bad input is refused before the server starts"
+
+
+def test_a_local_server_that_is_not_there_gets_a_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    class Refused(ChatClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, transport=httpx.MockTransport(refuse), max_retries=0, **kwargs)
+
+    monkeypatch.setattr(hostedllm.client, "ChatClient", Refused)
+    code, _, err = run(capsys, "chat", "Hi", "--provider", "local")
+    assert code == 1
+    assert len(err.splitlines()) == 1
+    assert "Connection refused" in err
+    assert "Start one with `hostedllm local serve`, or use `hostedllm chat --local`." in err
+
+
+# --- pieces ----------------------------------------------------------------------------------
+
+
+def test_spinner_draws_on_a_terminal_and_erases_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("NO_COLOR", "1")
+    screen = Terminal()
+    drawn = threading.Event()
+    write = screen.write
+
+    def watched(text: str) -> int:
+        if "waiting" in text:
+            drawn.set()
+        return write(text)
+
+    monkeypatch.setattr(screen, "write", watched)
+    spinner = Spinner("waiting", stream=screen, delay=0, interval=0.01).start()
+    assert drawn.wait(30), "the spinner drew a frame"
+    spinner.stop()
+    assert screen.getvalue().endswith(CLEAR_LINE)
+    assert "⠋ waiting..." in screen.getvalue()
+    spinner.stop()  # twice is fine
+
+
+def test_spinner_is_silent_off_a_terminal() -> None:
+    quiet = io.StringIO()
+    with Spinner("waiting", stream=quiet, delay=0, interval=0.01):
+        time.sleep(0.05)
+    assert quiet.getvalue() == ""
+
+
+def test_usage_line_shapes() -> None:
+    assert chat.usage_line({"prompt_tokens": 12, "completion_tokens": 40}, (0.0000213, "USD")) == (
+        "[12 in / 40 out tokens, ≈ $0.000021]"
+    )
+    assert chat.usage_line({"prompt_tokens": 5}, (0.5, "CNY")) == "[5 in / 0 out tokens, ≈ ¥0.50]"
+    assert chat.usage_line({"prompt_tokens": 5, "completion_tokens": 1}, None) == "[5 in / 1 out tokens, cost unknown]"
