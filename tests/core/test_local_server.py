@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +61,27 @@ def test_llama_cpp_validation_errors_are_bad_requests_not_retried() -> None:
     error = error_from_response(get_provider("local"), 500, {}, body)
     assert type(error) is BadRequestError
     assert not error.retryable
+
+
+def test_interrupted_start_leaves_no_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the model loads (``hostedllm local serve``, ``chat --local``) stops the process it started."""
+    server = LocalServer(tmp_path / "m.gguf", port=None)
+    monkeypatch.setattr(server, "command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(server, "_wait_until_ready", interrupted)
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
+    with pytest.raises(KeyboardInterrupt):
+        server.start()
+    (process,) = started
+    assert process.poll() is not None, "the half-started server was stopped"
+    assert server.process is None

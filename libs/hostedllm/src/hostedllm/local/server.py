@@ -111,7 +111,11 @@ class LocalServer:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
-        self._wait_until_ready()
+        try:
+            self._wait_until_ready()
+        except BaseException:  # Ctrl-C or a failed start: leave no server behind
+            self.stop()
+            raise
         return self
 
     def _wait_until_ready(self) -> None:
