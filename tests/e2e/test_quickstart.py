@@ -35,6 +35,8 @@ def test_quickstart_without_a_key() -> None:
         "5. The same model through LlamaIndex",
     ):
         assert step in out
+    step_1 = out.split("1. A streamed answer", 1)[1].split("2. An LCEL chain", 1)[0]
+    assert "\nUsage: " in step_1, "usage (or its absence) is reported after the stream"
     assert "City(city=" in out
     assert "get_weather({'city':" in out
     assert "Local server stopped." in out

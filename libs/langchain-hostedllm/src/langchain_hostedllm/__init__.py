@@ -5,6 +5,7 @@
 32768
 """
 
+from langchain_hostedllm.callbacks import UsageTotals, UsageTracker, track_usage
 from langchain_hostedllm.chat_models import (
     BaseChatHosted,
     ChatBaichuan,
@@ -15,4 +16,15 @@ from langchain_hostedllm.chat_models import (
 )
 from langchain_hostedllm.llms import HostedLLM
 
-__all__ = ["BaseChatHosted", "ChatBaichuan", "ChatHosted", "ChatLocal", "ChatNIM", "ChatNovita", "HostedLLM"]
+__all__ = [
+    "BaseChatHosted",
+    "ChatBaichuan",
+    "ChatHosted",
+    "ChatLocal",
+    "ChatNIM",
+    "ChatNovita",
+    "HostedLLM",
+    "UsageTotals",
+    "UsageTracker",
+    "track_usage",
+]

@@ -6,5 +6,17 @@
 """
 
 from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLM, HostedLLMBase, Local, Novita, ToolChoiceWarning
+from llama_index.llms.hostedllm.usage import UsageTotals, UsageTracker, track_usage
 
-__all__ = ["NIM", "Baichuan", "HostedLLM", "HostedLLMBase", "Local", "Novita", "ToolChoiceWarning"]
+__all__ = [
+    "NIM",
+    "Baichuan",
+    "HostedLLM",
+    "HostedLLMBase",
+    "Local",
+    "Novita",
+    "ToolChoiceWarning",
+    "UsageTotals",
+    "UsageTracker",
+    "track_usage",
+]

@@ -1,0 +1,86 @@
+"""The model catalog: find models by capability and price, compare providers, see retirement warnings.
+
+Shows ``default_catalog().models(capabilities=[...], status=...)`` filtered by price, one model
+served by several providers side by side (price, context window, max output), and the
+``ModelStatusWarning`` a retired model gives when a LangChain or LlamaIndex model is created for
+it (caught with ``warnings.catch_warnings``). Everything comes from the packaged catalog
+(``models.toml``); no server, key or network is used.
+
+    python cookbook/catalog.py
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+
+from hostedllm.catalog import ModelEntry, ModelStatusWarning, default_catalog
+from langchain_hostedllm import ChatNIM
+from llama_index.llms.hostedllm import Baichuan
+
+NEEDS = ["tools", "json_schema"]
+MAX_OUTPUT_PRICE = 0.50  # USD per 1M output tokens
+
+
+def price(entry: ModelEntry) -> str:
+    if entry.price is None or entry.price.input is None or entry.price.output is None:
+        return "no published price"
+    return f"{entry.price.input:g} in / {entry.price.output:g} out {entry.price.currency} per 1M"
+
+
+def tokens(count: int | None) -> str:
+    return f"{count:,}" if count else "?"
+
+
+def base_name(entry: ModelEntry) -> str:
+    """The model without its publisher prefix: ``meta/llama-3.3-70b-instruct`` -> ``llama-3.3-70b-instruct``."""
+    return entry.id.rsplit("/", 1)[-1].casefold()
+
+
+def main() -> None:
+    catalog = default_catalog()
+
+    print(f"1. Hosted models with {' + '.join(NEEDS)}, output at most {MAX_OUTPUT_PRICE:.2f} USD per 1M tokens:")
+    found = [
+        entry
+        for entry in catalog.models(capabilities=NEEDS, status="active")
+        if entry.provider != "local"
+        and entry.price is not None
+        and entry.price.currency == "USD"
+        and entry.price.output is not None
+        and entry.price.output <= MAX_OUTPUT_PRICE
+    ]
+    for entry in sorted(found, key=lambda e: (e.price.output or 0, e.price.input or 0) if e.price else (0, 0)):
+        print(f"   {entry.key:<40} {price(entry):<34} context {tokens(entry.context_window)}")
+
+    print("\n2. One model, several providers:")
+    served: dict[str, list[ModelEntry]] = defaultdict(list)
+    for entry in catalog:
+        if entry.status.state == "active":
+            served[base_name(entry)].append(entry)
+    for name, entries in sorted(served.items()):
+        if len({entry.provider for entry in entries}) < 2:
+            continue
+        print(f"   {name}:")
+        for entry in entries:
+            print(
+                f"     {entry.key:<40} {price(entry):<34} context {tokens(entry.context_window)}, "
+                f"max output {tokens(entry.max_output_tokens)}, tools {'yes' if entry.capabilities.tools else 'no'}"
+            )
+
+    print("\n3. Retired and deprecated models warn when a model object is created (no request is made):")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ChatNIM(model="meta/llama2-70b", api_key="not-used")  # LangChain
+        Baichuan(model="Baichuan2-53B", api_key="not-used")  # LlamaIndex
+    for warning in caught:
+        if issubclass(warning.category, ModelStatusWarning):
+            print(f"   {warning.category.__name__}: {warning.message}")
+    print("   Every inactive model in the catalog:")
+    for entry in catalog:
+        if entry.status.state != "active":
+            print(f"     [{entry.status.state}] {entry.key}: use {entry.status.replacement or '-'}")
+
+
+if __name__ == "__main__":
+    main()
