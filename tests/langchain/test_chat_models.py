@@ -452,6 +452,16 @@ class TestStringLLM:
         assert await llm.ainvoke("Hi") == "async text"
         assert llm.provider == "novita"
 
+    async def test_token_usage_summed_over_prompts(self, provider: ScriptedProvider) -> None:
+        """As langchain-openai's string LLM does: ``llm_output["token_usage"]``, which usage trackers read."""
+        provider.json(completion("one")).json(completion("two", usage={"prompt_tokens": 3, "completion_tokens": 2}))
+        llm = HostedLLM(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
+        result = await llm.agenerate(["a", "b"])
+        assert result.llm_output == {
+            "token_usage": {"prompt_tokens": 13, "completion_tokens": 7, "total_tokens": 15},
+            "model_name": "qwen/qwen-2.5-72b-instruct",
+        }
+
 
 def test_rate_limiter_is_honoured(provider: ScriptedProvider) -> None:
     from langchain_core.rate_limiters import BaseRateLimiter

@@ -159,6 +159,15 @@ class TestTools:
         assert provider.last["parallel_tool_calls"] is False
 
 
+def test_instrumentation_payload_names_the_provider_not_the_key() -> None:
+    from llama_index.llms.hostedllm import HostedLLM
+
+    payload = HostedLLM(model="theturbo:Baichuan4", api_key="sk-secret-payload").to_payload()
+    assert payload["provider"] == "theturbo"
+    assert payload["model_name"] == "Baichuan4"
+    assert "sk-secret-payload" not in repr(payload)
+
+
 class TestStructured:
     def test_json_schema_where_the_catalog_has_it(self) -> None:
         from llama_index.core.prompts import PromptTemplate
@@ -168,6 +177,24 @@ class TestStructured:
         person = llm.structured_predict(Person, PromptTemplate("Extract: {text}"), text="Ann is 30")
         assert person == Person(name="Ann", age=30)
         assert provider.last["response_format"]["json_schema"]["name"] == "Person"
+
+    def test_a_raw_newline_inside_a_json_string_is_accepted(self) -> None:
+        """Small models write literal newlines in JSON strings; LangChain's parser takes them, so do we."""
+        from llama_index.core.prompts import PromptTemplate
+
+        provider = ScriptedProvider().json(completion('{"name": "Ann\nLee", "age": 30}'))
+        llm = Novita(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
+        person = llm.structured_predict(Person, PromptTemplate("Extract: {text}"), text="Ann Lee is 30")
+        assert person == Person(name="Ann\nLee", age=30)
+
+    def test_an_answer_that_is_not_json_is_a_validation_error(self) -> None:
+        from llama_index.core.prompts import PromptTemplate
+        from pydantic import ValidationError
+
+        provider = ScriptedProvider().json(completion("Ann is thirty"))
+        llm = Novita(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
+        with pytest.raises(ValidationError, match="Invalid JSON"):
+            llm.structured_predict(Person, PromptTemplate("Extract: {text}"), text="Ann is 30")
 
     def test_tools_where_there_is_no_json_schema(self) -> None:
         from llama_index.core.prompts import PromptTemplate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -56,12 +57,13 @@ class HostedLLM(AnyProviderSettings, BaseLLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        generations = []
+        generations, usage = [], Counter[str]()
         for prompt in prompts:
             client, request = self._request(prompt, stop, stream=False, **kwargs)
             answer = client.create(request)
             generations.append([_generation(choice) for choice in answer["choices"]])
-        return LLMResult(generations=generations)
+            usage.update(_token_counts(answer))
+        return LLMResult(generations=generations, llm_output={"token_usage": dict(usage), "model_name": self.model})
 
     async def _agenerate(
         self,
@@ -70,12 +72,13 @@ class HostedLLM(AnyProviderSettings, BaseLLM):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        generations = []
+        generations, usage = [], Counter[str]()
         for prompt in prompts:
             client, request = self._request(prompt, stop, stream=False, **kwargs)
             answer = await client.acreate(request)
             generations.append([_generation(choice) for choice in answer["choices"]])
-        return LLMResult(generations=generations)
+            usage.update(_token_counts(answer))
+        return LLMResult(generations=generations, llm_output={"token_usage": dict(usage), "model_name": self.model})
 
     def _stream(
         self,
@@ -106,6 +109,11 @@ class HostedLLM(AnyProviderSettings, BaseLLM):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+
+
+def _token_counts(answer: Any) -> dict[str, int]:
+    usage = answer.get("usage") or {}
+    return {key: int(usage[key]) for key in ("prompt_tokens", "completion_tokens", "total_tokens") if usage.get(key)}
 
 
 def _generation(choice: Any) -> Generation:

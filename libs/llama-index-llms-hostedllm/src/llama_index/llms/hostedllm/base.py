@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections.abc import Sequence
@@ -126,11 +127,16 @@ class HostedLLMBase(FunctionCallingLLM):
         return self
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
-        return sampling_params(self.spec, self.__dict__, self.additional_kwargs, overrides)  # __dict__: the field values
+        # self.__dict__ holds the field values (cheaper than iterating the model)
+        return sampling_params(self.spec, self.__dict__, self.additional_kwargs, overrides)
 
     @classmethod
     def class_name(cls) -> str:
         return f"hostedllm_{cls.__name__}"
+
+    def to_payload(self) -> dict[str, Any]:
+        """What instrumentation events carry: LlamaIndex's metadata plus the provider (never the key)."""
+        return {**super().to_payload(), "provider": self.provider_name()}
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -319,7 +325,7 @@ class HostedLLMBase(FunctionCallingLLM):
             return cast(Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = self.chat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        return _parse_structured(output_cls, response.message.content)
 
     async def astructured_predict(
         self,
@@ -332,7 +338,17 @@ class HostedLLMBase(FunctionCallingLLM):
             return cast(Model, await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = await self.achat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        return _parse_structured(output_cls, response.message.content)
+
+
+def _parse_structured(output_cls: type[Model], content: str | None) -> Model:
+    """The answer as ``output_cls``; raw control characters inside JSON strings (small models write
+    literal newlines) are accepted, as LangChain's JSON parser does."""
+    try:
+        data = json.loads(content or "", strict=False)
+    except ValueError:
+        return output_cls.model_validate_json(content or "")  # pydantic's error names what is wrong
+    return output_cls.model_validate(data)
 
 
 def _json_schema(output_cls: type[Model]) -> dict[str, Any]:
