@@ -1,0 +1,68 @@
+"""The local-model fixtures without the model: a clear skip, and each adapter imported only when used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from hostedllm.testing import fixtures
+
+from .conftest import INNER_ARGS, INNER_INI
+
+USER_TESTS = """
+class FakeServer:
+    base_url = "http://127.0.0.1:9/v1"
+
+
+def test_llamaindex(hostedllm_llm_local):
+    assert hostedllm_llm_local.api_base == FakeServer.base_url
+    assert hostedllm_llm_local.temperature == 0
+
+
+def test_langchain(hostedllm_chat_local):
+    pass
+"""
+
+
+def test_the_server_fixture_skips_saying_what_to_install(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fixtures, "local_model_missing", lambda: "llama.cpp's server is not installed (test).")
+    pytester.makeini(INNER_INI)
+    pytester.makepyfile(test_user_local="def test_x(hostedllm_chat_local):\n    pass\n")
+    result = pytester.runpytest(*INNER_ARGS, "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*hostedllm_local_server: llama.cpp's server is not installed (test).*"])
+
+
+def test_each_adapter_is_imported_only_by_its_fixture(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "langchain_hostedllm", None)  # as if only the LlamaIndex adapter were installed
+    pytester.makeini(INNER_INI)
+    pytester.makeconftest(
+        "import pytest\n\n@pytest.fixture(scope='session')\n"
+        "def hostedllm_local_server():\n    return type('S', (), {'base_url': 'http://127.0.0.1:9/v1'})()\n"
+    )
+    pytester.makepyfile(test_user_adapters=USER_TESTS)
+    result = pytester.runpytest(*INNER_ARGS)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*hostedllm_chat_local needs the LangChain adapter: pip install langchain-hostedllm*"])
+
+
+def test_the_plugin_loads_without_vcrpy_or_the_adapters() -> None:
+    code = (
+        "import sys\n"
+        "for name in ('vcr', 'langchain_hostedllm', 'llama_index', 'langchain_core'):\n"
+        "    sys.modules[name] = None\n"
+        "import hostedllm.testing.plugin\n"
+        "from hostedllm.testing.cassette import import_vcr\n"
+        "try:\n"
+        "    import_vcr()\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert "pip install 'hostedllm[testing]'" in result.stdout
