@@ -11,6 +11,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel
 
 from hostedllm.catalog import default_catalog, estimate_cost
+from hostedllm.errors import BadRequestError
 from langchain_hostedllm import (
     ChatBaichuan,
     ChatHosted,
@@ -186,18 +187,21 @@ def test_chat_hosted_and_per_call_model_override(provider: ScriptedProvider) -> 
     assert usage.total.cost["USD"] == pytest.approx(2 * cost("novita:deepseek/deepseek-v3.2"))
 
 
-def test_string_llm_is_counted_without_usage(provider: ScriptedProvider) -> None:
+def test_string_llm_is_counted_from_its_token_usage(provider: ScriptedProvider) -> None:
+    """The string LLM has no usage_metadata; its ``llm_output["token_usage"]`` is read instead."""
     provider.json(completion("haiku"))
     with track_usage() as usage:
         HostedLLM(model="Baichuan4-Air", provider="baichuan", **provider.transports).invoke("Write a haiku.")
     assert set(usage.by_model) == {"baichuan:Baichuan4-Air"}
-    assert usage.total.calls_without_usage == 1
+    assert usage.total.calls_without_usage == 0
+    assert (usage.total.input_tokens, usage.total.output_tokens) == (10, 5)
+    assert set(usage.total.cost) == {"CNY"}
 
 
 def test_a_failed_call_is_not_counted(provider: ScriptedProvider) -> None:
     provider.json({"error": {"message": "bad"}}, status=400)
     tracker = UsageTracker()
-    with pytest.raises(Exception, match="bad"):
+    with pytest.raises(BadRequestError, match="bad"):
         novita(provider, max_retries=0).invoke("Hi", config={"callbacks": [tracker]})
     assert tracker.total.calls == 0
     assert not tracker._runs
