@@ -442,3 +442,21 @@ class TestLocalQuirks:
     def test_required_is_not_offered(self) -> None:
         with pytest.raises(UnsupportedCapabilityError, match="'required'"):
             build(self.KEY, tools=[WEATHER], tool_choice="required")
+
+
+@pytest.mark.parametrize(
+    ("content", "utf8"),
+    [
+        ("Hello\nworld \u0001", False),
+        ("你好，百川", True),
+        ([{"type": "text", "text": "café"}], True),
+        ([{"type": "text", "text": "plain"}], False),
+    ],
+)
+def test_encoded_body_is_the_same_json_whatever_the_text(content: Any, utf8: bool) -> None:
+    """ASCII messages take the faster ASCII encoder; other text is sent as UTF-8, never as \\u escapes."""
+    body = {"model": "m", "messages": [{"role": "user", "content": content}], "stream": False}
+    encoded = encode_body(body)
+    assert json.loads(encoded) == body
+    assert encoded == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert (b"\\u" not in encoded) if utf8 else encoded.isascii()

@@ -161,10 +161,28 @@ def check_response_format(spec: ProviderSpec, model: ModelEntry, response_format
     return dict(response_format)
 
 
+def _ascii_messages(body: Mapping[str, Any]) -> bool:
+    """Whether every message's text is ASCII (``str.isascii`` is O(1) for most strings)."""
+    for message in body.get("messages") or ():
+        content = message.get("content") if isinstance(message, Mapping) else None
+        parts = content if isinstance(content, list) else [content]
+        for part in parts:
+            text = part.get("text") if isinstance(part, Mapping) else part
+            if isinstance(text, str) and not text.isascii():
+                return False
+    return True
+
+
 def encode_body(body: Mapping[str, Any]) -> bytes:
-    """The request as compact UTF-8 JSON; content that cannot be serialised is refused here."""
+    """The request as compact UTF-8 JSON; content that cannot be serialised is refused here.
+
+    Non-ASCII text is sent as UTF-8, not ``\\u`` escapes (half the bytes for Chinese); when the
+    messages are all ASCII, the ASCII encoder is used, which gives the same bytes faster.
+    """
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return json.dumps(body, ensure_ascii=_ascii_messages(body), separators=(",", ":"), allow_nan=False).encode(
+            "utf-8"
+        )
     except (TypeError, ValueError) as exc:
         raise RequestValidationError(
             f"The request cannot be serialised to JSON ({exc}). Pass only strings, numbers, "

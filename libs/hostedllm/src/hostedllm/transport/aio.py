@@ -7,6 +7,8 @@ client, timeouts, headers, vcrpy and ``httpx.MockTransport`` in tests) stays htt
 
 One transport serves one event loop; its session is closed when that loop shuts down (through
 the loop's async-generator finaliser, so ``asyncio.run`` leaves no "Unclosed client session").
+``HTTP(S)_PROXY``/``NO_PROXY`` apply as they do for httpx, read once per host (httpx reads them
+once per client; aiohttp's own per-request lookup costs two thread hops and also reads .netrc).
 
 >>> transport = AiohttpTransport()
 >>> transport.ssl_context.verify_mode.name
@@ -35,12 +37,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._closer: AsyncIterator[None] | None = None
+        self._proxies: dict[tuple[str, str], tuple[str | None, aiohttp.BasicAuth | None]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         import aiohttp
 
         session = self._session or await self._open()
         timeout = request.extensions.get("timeout", {})
+        proxy, proxy_auth = self.proxy_for(request.url)
         try:
             response = await session.request(
                 request.method,
@@ -49,6 +53,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=request.content or None,
                 allow_redirects=False,
                 auto_decompress=False,  # httpx decodes Content-Encoding itself
+                proxy=proxy,
+                proxy_auth=proxy_auth,
                 timeout=aiohttp.ClientTimeout(
                     sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
                 ),
@@ -62,6 +68,22 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             request=request,
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode()},
         )
+
+    def proxy_for(self, url: httpx.URL) -> tuple[str | None, aiohttp.BasicAuth | None]:
+        """The proxy the environment sets for ``url``'s scheme and host (``(None, None)``: none)."""
+        key = (url.scheme, url.host)
+        found = self._proxies.get(key)
+        if found is None:
+            from aiohttp.helpers import get_env_proxy_for_url
+            from yarl import URL  # aiohttp's URL type
+
+            try:
+                proxy, auth = get_env_proxy_for_url(URL(str(url)))
+                found = (str(proxy), auth)
+            except LookupError:
+                found = (None, None)
+            self._proxies[key] = found
+        return found
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
@@ -77,8 +99,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             limit=limits.max_connections or 0,
             keepalive_timeout=limits.keepalive_expiry or 0,
         )
-        # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they do for httpx.
-        self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+        # trust_env=False: proxies come from proxy_for(), once per host, and .netrc is not read (as in httpx).
+        self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
         self._closer = self._close_when_loop_ends()
         await anext(self._closer)  # registers with the running loop's shutdown_asyncgens()
         return self._session

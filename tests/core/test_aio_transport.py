@@ -1,0 +1,98 @@
+"""The async transport (aiohttp under ``httpx.AsyncClient``) over real loopback sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import httpx
+import pytest
+
+from hostedllm import ChatClient
+from hostedllm.transport.aio import AiohttpTransport
+
+ANSWER = {
+    "id": "c1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "m",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "via proxy"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+}
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every POST with a completion and records the request line (a proxy sees absolute URIs)."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        Recorder.seen.append(self.path)
+        body = json.dumps(ANSWER).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[str]:
+    Recorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_env_proxy_is_used_by_both_sync_and_async(proxy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As with httpx's own transport: HTTP_PROXY routes the call, for async calls too."""
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = ChatClient(
+        "novita",
+        "qwen/qwen-2.5-72b-instruct",
+        api_key="k",
+        base_url="http://upstream.invalid/v1",
+        allow_insecure_http=True,
+        max_retries=0,
+    )
+    request = client.build_request([{"role": "user", "content": "Hi"}])
+    assert client.create(request)["choices"][0]["message"]["content"] == "via proxy"
+    assert asyncio.run(client.acreate(request))["choices"][0]["message"]["content"] == "via proxy"
+    assert Recorder.seen == ["http://upstream.invalid/v1/chat/completions"] * 2
+
+
+def test_no_proxy_and_the_per_host_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    transport = AiohttpTransport()
+    assert transport.proxy_for(httpx.URL("https://api.novita.ai/v3/openai"))[0] == "http://proxy.example:3128"
+    assert transport.proxy_for(httpx.URL("https://internal.example/v1")) == (None, None)
+    monkeypatch.delenv("HTTPS_PROXY")  # read once per host, like httpx reads it once per client
+    assert transport.proxy_for(httpx.URL("https://api.novita.ai/other"))[0] == "http://proxy.example:3128"
+
+
+def test_the_session_is_closed_when_its_event_loop_ends() -> None:
+    """``asyncio.run`` shuts the loop down: the session goes with it, so no "Unclosed client session"."""
+    transport = AiohttpTransport()
+
+    async def open_one() -> object:
+        return await transport._open()
+
+    session = asyncio.run(open_one())
+    assert getattr(session, "closed", False)
+    assert transport._session is None
