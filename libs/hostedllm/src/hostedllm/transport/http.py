@@ -60,6 +60,9 @@ class HTTPTransport:
         self._client: httpx.Client | None = None
         self._aclient: httpx.AsyncClient | None = None
         self._aclient_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._prepared: dict[
+            tuple[bool, str, bool], tuple[httpx.URL, list[tuple[str, str]], dict[str, float | None]]
+        ] = {}
 
     @property
     def client(self) -> httpx.Client:
@@ -190,14 +193,23 @@ class HTTPTransport:
     def _request(
         self, client: httpx.Client | httpx.AsyncClient, path: str, body: bytes, *, stream: bool
     ) -> httpx.Request:
-        url = self.base_url + path
+        """The POST, built from a URL and headers prepared once per client: what ``build_request``
+        would merge on every call (about a tenth of a call's CPU) is the same each time."""
+        key = (isinstance(client, httpx.AsyncClient), path, stream)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            request = client.build_request("POST", self.base_url + path, content=b"", headers=self._accept(stream))
+            headers = [(name, value) for name, value in request.headers.multi_items() if name != "content-length"]
+            timeout = self.timeouts.for_request(stream=stream).as_dict()
+            prepared = self._prepared[key] = (request.url, headers, timeout)
+        url, headers, timeout = prepared
         logger.debug("POST %s (%d bytes, stream=%s)", url, len(body), stream)
-        headers = {"Accept": "text/event-stream"} if stream else None
-        if headers and "Accept" in self.spec.default_headers:
-            headers = None
-        return client.build_request(
-            "POST", url, content=body, headers=headers, timeout=self.timeouts.for_request(stream=stream)
-        )
+        return httpx.Request("POST", url, headers=headers, content=body, extensions={"timeout": timeout})
+
+    def _accept(self, stream: bool) -> dict[str, str] | None:
+        if stream and "Accept" not in self.spec.default_headers:
+            return {"Accept": "text/event-stream"}
+        return None
 
     def _raise_for_status(self, response: httpx.Response, content: bytes) -> None:
         status = response.status_code
@@ -244,6 +256,10 @@ class HTTPTransport:
         owner = self._aclient_loop  # None: made outside any loop, so it holds no connections yet
         if client is not None and (owner is None or owner() is _running_loop()):
             await client.aclose()  # a client from a loop that has ended cannot be closed from this one
+
+
+#: A POST's URL, headers (without Content-Length) and timeout extension, prepared once per client kind.
+_Prepared = tuple[httpx.URL, list[tuple[str, str]], dict[str, float | None]]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
