@@ -60,9 +60,7 @@ class HTTPTransport:
         self._client: httpx.Client | None = None
         self._aclient: httpx.AsyncClient | None = None
         self._aclient_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._prepared: dict[
-            tuple[bool, str, bool], tuple[httpx.URL, list[tuple[str, str]], dict[str, float | None]]
-        ] = {}
+        self._prepared: dict[tuple[bool, str, bool], _Prepared] = {}
 
     @property
     def client(self) -> httpx.Client:
@@ -198,10 +196,9 @@ class HTTPTransport:
         key = (isinstance(client, httpx.AsyncClient), path, stream)
         prepared = self._prepared.get(key)
         if prepared is None:
-            request = client.build_request("POST", self.base_url + path, content=b"", headers=self._accept(stream))
-            headers = [(name, value) for name, value in request.headers.multi_items() if name != "content-length"]
-            timeout = self.timeouts.for_request(stream=stream).as_dict()
-            prepared = self._prepared[key] = (request.url, headers, timeout)
+            model = client.build_request("POST", self.base_url + path, content=b"", headers=self._accept(stream))
+            raw = [(name, value) for name, value in model.headers.raw if name.lower() != b"content-length"]
+            prepared = self._prepared[key] = (model.url, raw, self.timeouts.for_request(stream=stream).as_dict())
         url, headers, timeout = prepared
         logger.debug("POST %s (%d bytes, stream=%s)", url, len(body), stream)
         return httpx.Request("POST", url, headers=headers, content=body, extensions={"timeout": timeout})
@@ -259,7 +256,7 @@ class HTTPTransport:
 
 
 #: A POST's URL, headers (without Content-Length) and timeout extension, prepared once per client kind.
-_Prepared = tuple[httpx.URL, list[tuple[str, str]], dict[str, float | None]]
+_Prepared = tuple[httpx.URL, list[tuple[bytes, bytes]], dict[str, float | None]]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
