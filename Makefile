@@ -18,6 +18,8 @@ install: $(STAMP)
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	# torch first, alone: the CPU build (on this kind of machine, from its local wheel), not a CUDA one.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-e libs/hostedllm -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm --group dev
 	@test -n "$$(ls $(WHEELS)/llama_cpp_python-* 2>/dev/null)" || \
