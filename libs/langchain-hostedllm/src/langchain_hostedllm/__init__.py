@@ -5,7 +5,8 @@
 32768
 """
 
-from langchain_hostedllm.callbacks import UsageTotals, UsageTracker, track_usage
+from hostedllm.usage import UsageTotals
+from langchain_hostedllm.callbacks import UsageTracker, track_usage
 from langchain_hostedllm.chat_models import (
     BaseChatHosted,
     ChatBaichuan,

@@ -26,11 +26,9 @@ per currency. A call that reports no usage (a local llama.cpp stream) is counted
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -39,54 +37,14 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
-from hostedllm.catalog import default_catalog, estimate_cost
 from hostedllm.providers import PROVIDERS
+from hostedllm.usage import UsageLedger, UsageTotals, call_totals
 
 #: LangSmith's provider names (``ls_provider``) back to ours, e.g. ``nvidia`` -> ``nim``.
 _OUR_PROVIDER = {spec.ls_provider: name for name, spec in PROVIDERS.items()}
 
 
-@dataclass
-class UsageTotals:
-    """Calls, tokens and estimated cost (per currency) of a group of model calls."""
-
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: dict[str, float] = field(default_factory=dict)
-    """Estimated cost by currency, e.g. ``{"USD": 0.0012}`` (Baichuan prices are in CNY)."""
-    calls_without_usage: int = 0
-    """Calls whose answer reported no token usage (e.g. a stream from llama.cpp's server)."""
-    calls_without_price: int = 0
-    """Calls with usage but no catalog price (e.g. NVIDIA's free tier), so no cost estimate."""
-
-    @property
-    def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
-
-    def add(self, other: UsageTotals) -> None:
-        """Add ``other``'s figures to these."""
-        self.calls += other.calls
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-        self.calls_without_usage += other.calls_without_usage
-        self.calls_without_price += other.calls_without_price
-        for currency, amount in other.cost.items():
-            self.cost[currency] = self.cost.get(currency, 0.0) + amount
-
-    def __str__(self) -> str:
-        calls = f"{self.calls} call{'' if self.calls == 1 else 's'}"
-        text = f"{calls}, {self.input_tokens} in + {self.output_tokens} out tokens"
-        cost = " + ".join(f"{amount:.6f} {currency}" for currency, amount in sorted(self.cost.items()))
-        text += f", ~{cost}" if cost else ", no price"
-        if self.calls_without_usage:
-            text += f" ({self.calls_without_usage} without usage)"
-        if self.calls_without_price and self.cost:
-            text += f" ({self.calls_without_price} unpriced)"
-        return text
-
-
-class UsageTracker(BaseCallbackHandler):
+class UsageTracker(UsageLedger, BaseCallbackHandler):
     """A callback handler summing usage and estimated cost per provider and model; thread-safe."""
 
     run_inline = True  # cheap and lock-protected: no thread hop under async callback managers
@@ -94,49 +52,7 @@ class UsageTracker(BaseCallbackHandler):
     def __init__(self, parent: UsageTracker | None = None) -> None:
         super().__init__()
         self._parent = parent
-        self._lock = threading.Lock()
         self._runs: dict[UUID, tuple[str, str]] = {}
-        self._totals: dict[tuple[str, str], UsageTotals] = {}
-
-    # --- results ------------------------------------------------------------------------------
-
-    @property
-    def by_model(self) -> dict[str, UsageTotals]:
-        """Totals per ``provider:model``."""
-        with self._lock:
-            return {f"{provider}:{model}": _copy(totals) for (provider, model), totals in self._totals.items()}
-
-    @property
-    def by_provider(self) -> dict[str, UsageTotals]:
-        """Totals per provider."""
-        result: dict[str, UsageTotals] = {}
-        with self._lock:
-            for (provider, _), totals in self._totals.items():
-                result.setdefault(provider, UsageTotals()).add(totals)
-        return result
-
-    @property
-    def total(self) -> UsageTotals:
-        """Totals over every call seen."""
-        result = UsageTotals()
-        with self._lock:
-            for totals in self._totals.values():
-                result.add(totals)
-        return result
-
-    def report(self) -> str:
-        """The totals as text: per provider, per model, and overall."""
-        by_model = self.by_model
-        lines = []
-        for provider, totals in sorted(self.by_provider.items()):
-            lines.append(f"{provider}: {totals}")
-            lines += [f"  {key}: {value}" for key, value in sorted(by_model.items()) if key.startswith(f"{provider}:")]
-        lines.append(f"total: {self.total}")
-        return "\n".join(lines)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._totals.clear()
 
     # --- callbacks ----------------------------------------------------------------------------
 
@@ -179,9 +95,8 @@ class UsageTracker(BaseCallbackHandler):
             self._runs.pop(run_id, None)
 
     def record(self, provider: str, model: str, totals: UsageTotals) -> None:
-        """Add one call's (or several calls') figures under ``provider:model``."""
-        with self._lock:
-            self._totals.setdefault((provider, model), UsageTotals()).add(totals)
+        """Add one call's figures under ``provider:model`` (and to the enclosing tracker's)."""
+        super().record(provider, model, totals)
         if self._parent is not None:
             self._parent.record(provider, model, totals)
 
@@ -203,31 +118,18 @@ def _first_with_usage(generations: list[Any]) -> AIMessage | None:
 
 
 def _totals(provider: str, model: str, message: AIMessage | None, llm_output: Mapping[str, Any] | None) -> UsageTotals:
+    tokens: tuple[int, int] | None = None
     if message is not None and message.usage_metadata:
-        prompt, completion = message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"]
-    else:
+        tokens = (message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"])
+    else:  # the string LLM reports llm_output["token_usage"], as langchain-openai's does
         usage = (llm_output or {}).get("token_usage") or {}
-        if not usage.get("prompt_tokens") and not usage.get("completion_tokens"):
-            return UsageTotals(calls=1, calls_without_usage=1)
-        prompt, completion = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-    totals = UsageTotals(calls=1, input_tokens=prompt, output_tokens=completion)
-    cost = message.response_metadata.get("estimated_cost") if message is not None else None
-    if isinstance(cost, Mapping) and cost.get("currency"):
-        totals.cost[str(cost["currency"])] = float(cost.get("total") or 0.0)
-        return totals
-    entry = default_catalog().find(model, provider) if provider in PROVIDERS else None
-    estimate = estimate_cost(entry, {"prompt_tokens": prompt, "completion_tokens": completion}) if entry else None
-    if estimate is None:
-        totals.calls_without_price = 1
-    else:
-        totals.cost[estimate.currency] = estimate.total
-    return totals
-
-
-def _copy(totals: UsageTotals) -> UsageTotals:
-    copy = UsageTotals()
-    copy.add(totals)
-    return copy
+        if usage.get("prompt_tokens") or usage.get("completion_tokens"):
+            tokens = (int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    estimate = message.response_metadata.get("estimated_cost") if message is not None else None
+    cost = None
+    if isinstance(estimate, Mapping) and estimate.get("currency"):
+        cost = (str(estimate["currency"]), float(estimate.get("total") or 0.0))
+    return call_totals(provider, model, tokens, cost)
 
 
 _current_tracker: ContextVar[UsageTracker | None] = ContextVar("hostedllm_usage_tracker", default=None)

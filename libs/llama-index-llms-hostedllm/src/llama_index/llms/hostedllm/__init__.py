@@ -5,8 +5,9 @@
 32768
 """
 
+from hostedllm.usage import UsageTotals
 from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLM, HostedLLMBase, Local, Novita, ToolChoiceWarning
-from llama_index.llms.hostedllm.usage import UsageTotals, UsageTracker, track_usage
+from llama_index.llms.hostedllm.usage import UsageTracker, track_usage
 
 __all__ = [
     "NIM",

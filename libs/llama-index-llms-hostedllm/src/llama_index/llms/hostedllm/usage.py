@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse, CompletionResponse
@@ -37,109 +36,51 @@ from llama_index.core.instrumentation.events.llm import (
 from llama_index.core.instrumentation.events.span import SpanDropEvent  # type: ignore[attr-defined]  # the same
 from pydantic import PrivateAttr
 
-from hostedllm.catalog import default_catalog, estimate_cost
-from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLMBase, Local, Novita
+from hostedllm.catalog import default_catalog
+from hostedllm.usage import UsageLedger, UsageTotals, call_totals
+from llama_index.llms.hostedllm.base import HostedLLMBase
 
-#: ``class_name()`` of our fixed-provider classes -> provider (the event payload names no provider).
-_PROVIDER_OF_CLASS = {
-    cls.class_name(): name for cls, name in ((Baichuan, "baichuan"), (NIM, "nim"), (Novita, "novita"), (Local, "local"))
-}
 _OURS = HostedLLMBase.class_name().removesuffix(HostedLLMBase.__name__)  # "hostedllm_"
-
-
-@dataclass
-class UsageTotals:
-    """Calls, tokens and estimated cost (per currency) of a group of LLM calls."""
-
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: dict[str, float] = field(default_factory=dict)
-    """Estimated cost by currency, e.g. ``{"USD": 0.0012}`` (Baichuan prices are in CNY)."""
-    calls_without_usage: int = 0
-    """Calls whose answer reported no token usage (e.g. a stream from llama.cpp's server)."""
-    calls_without_price: int = 0
-    """Calls with usage but no catalog price (e.g. NVIDIA's free tier), so no cost estimate."""
-
-    @property
-    def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
-
-    def add(self, other: UsageTotals) -> None:
-        """Add ``other``'s figures to these."""
-        self.calls += other.calls
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-        self.calls_without_usage += other.calls_without_usage
-        self.calls_without_price += other.calls_without_price
-        for currency, amount in other.cost.items():
-            self.cost[currency] = self.cost.get(currency, 0.0) + amount
-
-    def __str__(self) -> str:
-        calls = f"{self.calls} call{'' if self.calls == 1 else 's'}"
-        text = f"{calls}, {self.input_tokens} in + {self.output_tokens} out tokens"
-        cost = " + ".join(f"{amount:.6f} {currency}" for currency, amount in sorted(self.cost.items()))
-        text += f", ~{cost}" if cost else ", no price"
-        if self.calls_without_usage:
-            text += f" ({self.calls_without_usage} without usage)"
-        if self.calls_without_price and self.cost:
-            text += f" ({self.calls_without_price} unpriced)"
-        return text
 
 
 class UsageTracker(BaseEventHandler):
     """An instrumentation event handler summing usage and estimated cost per provider and model; thread-safe."""
 
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _ledger: UsageLedger = PrivateAttr(default_factory=UsageLedger)
     _runs: dict[str, tuple[str, str]] = PrivateAttr(default_factory=dict)
-    _totals: dict[tuple[str, str], UsageTotals] = PrivateAttr(default_factory=dict)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)  # guards _runs
 
     @classmethod
     def class_name(cls) -> str:
         return "HostedLLMUsageTracker"
 
-    # --- results ------------------------------------------------------------------------------
+    # --- results (the core ledger's) ----------------------------------------------------------
 
     @property
     def by_model(self) -> dict[str, UsageTotals]:
         """Totals per ``provider:model``."""
-        result: dict[str, UsageTotals] = {}
-        with self._lock:
-            for (provider, model), totals in self._totals.items():
-                result.setdefault(f"{provider}:{model}", UsageTotals()).add(totals)
-        return result
+        return self._ledger.by_model
 
     @property
     def by_provider(self) -> dict[str, UsageTotals]:
         """Totals per provider."""
-        result: dict[str, UsageTotals] = {}
-        with self._lock:
-            for (provider, _), totals in self._totals.items():
-                result.setdefault(provider, UsageTotals()).add(totals)
-        return result
+        return self._ledger.by_provider
 
     @property
     def total(self) -> UsageTotals:
         """Totals over every call seen."""
-        result = UsageTotals()
-        with self._lock:
-            for totals in self._totals.values():
-                result.add(totals)
-        return result
+        return self._ledger.total
 
     def report(self) -> str:
         """The totals as text: per provider with its models, then overall."""
-        by_model = self.by_model
-        lines = []
-        for provider, totals in sorted(self.by_provider.items()):
-            lines.append(f"{provider}: {totals}")
-            lines += [f"  {key}: {value}" for key, value in sorted(by_model.items()) if key.startswith(f"{provider}:")]
-        lines.append(f"total: {self.total}")
-        return "\n".join(lines)
+        return self._ledger.report()
 
     def reset(self) -> None:
-        with self._lock:
-            self._totals.clear()
+        self._ledger.reset()
+
+    def record(self, provider: str, model: str, totals: UsageTotals) -> None:
+        """Add one call's (or several calls') figures under ``provider:model``."""
+        self._ledger.record(provider, model, totals)
 
     # --- events -------------------------------------------------------------------------------
 
@@ -154,40 +95,20 @@ class UsageTracker(BaseEventHandler):
             with self._lock:
                 key = self._runs.pop(event.span_id or "", None)
             if key is not None:
-                self.record(*key, _totals(*key, event.response))
+                self.record(*key, call_totals(*key, _usage(event.response)))
         elif isinstance(event, SpanDropEvent | ExceptionEvent):
             with self._lock:
                 self._runs.pop(event.span_id or "", None)
-
-    def record(self, provider: str, model: str, totals: UsageTotals) -> None:
-        """Add one call's (or several calls') figures under ``provider:model``."""
-        with self._lock:
-            self._totals.setdefault((provider, model), UsageTotals()).add(totals)
 
 
 def _model_of(model_dict: Mapping[str, Any]) -> tuple[str, str]:
     """(provider, model) from an event's ``model_dict`` (the LLM's ``to_payload()``)."""
     model = str(model_dict.get("model_name") or model_dict.get("model") or "unknown")
-    provider = model_dict.get("provider") or _PROVIDER_OF_CLASS.get(str(model_dict.get("class_name")))
-    if provider is None:  # HostedLLM and foreign LLMs: the catalog knows when the id is unambiguous
+    provider = model_dict.get("provider")  # our classes' to_payload() names it
+    if provider is None:  # other LLMs: the catalog knows when the id is unambiguous
         entry = default_catalog().find(model)
         provider = entry.provider if entry is not None else "unknown"
     return str(provider), model
-
-
-def _totals(provider: str, model: str, response: ChatResponse | CompletionResponse | None) -> UsageTotals:
-    usage = _usage(response)
-    if usage is None:
-        return UsageTotals(calls=1, calls_without_usage=1)
-    prompt, completion = usage
-    totals = UsageTotals(calls=1, input_tokens=prompt, output_tokens=completion)
-    entry = default_catalog().find(model, provider) if provider != "unknown" else None
-    cost = estimate_cost(entry, {"prompt_tokens": prompt, "completion_tokens": completion}) if entry else None
-    if cost is None:
-        totals.calls_without_price = 1
-    else:
-        totals.cost[cost.currency] = cost.total
-    return totals
 
 
 def _usage(response: ChatResponse | CompletionResponse | None) -> tuple[int, int] | None:
