@@ -190,11 +190,11 @@ def _as_text(body: bytes | str | Mapping[str, Any]) -> str:
     return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``****`` (done before anything is shortened)."""
+def redact(text: str, secrets: Iterable[str], mask: str = "****") -> str:
+    """``text`` with every secret replaced by ``mask`` (done before anything is shortened)."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "****")
+            text = text.replace(secret, mask)
     return text
 
 

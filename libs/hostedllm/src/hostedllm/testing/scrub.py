@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlu
 
 from pydantic import SecretStr
 
+from hostedllm import provider_errors
 from hostedllm.providers import PROVIDERS
 from hostedllm.settings import request_headers
 
@@ -72,14 +73,12 @@ def secret_values(extra_env: Iterable[str] = ()) -> list[str]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``REDACTED``.
+    """``text`` with every secret replaced by ``REDACTED`` (the error normaliser's redaction).
 
     >>> redact("Bearer sk-12345678", ["sk-12345678"])
     'Bearer REDACTED'
     """
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    return provider_errors.redact(text, secrets, mask=REDACTED)
 
 
 def _redact_bytes(data: bytes, secrets: Iterable[str]) -> bytes:
