@@ -1,8 +1,8 @@
 """An httpx async transport over aiohttp: httpx's API, aiohttp's cost per request.
 
-httpx's own async pool spends about 1.3 ms of CPU per call at 64 concurrent calls on the bench
+httpx's own async pool spends about 1.1 ms of CPU per call at 64 concurrent calls on the bench
 machine, most of it in pool bookkeeping that grows with the number of connections; aiohttp's
-connector spends about 0.25 ms (see ``bench/README.md``). Everything above the transport (the
+connector about 0.09 ms (bare clients, ``bench/results.md``). Everything above the transport (the
 client, timeouts, headers, vcrpy and ``httpx.MockTransport`` in tests) stays httpx.
 
 One transport serves one event loop; its session is closed when that loop shuts down (through
