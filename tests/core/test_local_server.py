@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,17 +13,22 @@ from typing import Any
 import pytest
 
 from hostedllm import cli
+from hostedllm.catalog import default_catalog
 from hostedllm.local import LocalServer, LocalServerError, background
+
+from ..local_stub import ScriptedServer
 
 
 def test_missing_llama_cpp_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
-    with pytest.raises(LocalServerError, match=r"pip install 'llama-cpp-python\[server\]"):
+    with pytest.raises(LocalServerError, match=r"pip install 'hostedllm\[local\]'"):
         LocalServer().start()
 
 
-def test_free_loopback_port_and_command(tmp_path: Path) -> None:
+def test_free_loopback_port_and_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "llama_cpp" else real(name, *a))
     model = tmp_path / "m.gguf"
     model.write_bytes(b"")
     server = LocalServer(model, port=None)
@@ -31,6 +38,49 @@ def test_free_loopback_port_and_command(tmp_path: Path) -> None:
     assert command[1:3] == ["-m", "llama_cpp.server"]
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--model_alias") + 1] == "smollm2-135m-instruct"
+
+
+def test_the_server_context_is_the_catalogs_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One fact: the context the server runs with is what profile and metadata report."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "llama_cpp" else real(name, *a))
+    window = default_catalog().get("smollm2-135m-instruct", provider="local").context_window
+    assert window == 8192
+    command = LocalServer(tmp_path / "m.gguf").command()
+    assert command[command.index("--n_ctx") + 1] == str(window)
+    assert LocalServer(tmp_path / "m.gguf", n_ctx=512).n_ctx == 512
+    assert LocalServer(tmp_path / "m.gguf", model_id="my-own-model").n_ctx == 0, "not in the catalog: the model's own"
+
+
+def test_a_server_that_crashes_on_its_first_completion_fails_the_start_saying_so(tmp_path: Path) -> None:
+    server = ScriptedServer(tmp_path, "segfault")
+    with pytest.raises(LocalServerError) as caught:
+        server.start()
+    message = str(caught.value)
+    assert "was killed by SIGSEGV (a crash in native code)" in message
+    assert "CMAKE_ARGS=-DGGML_NATIVE=OFF" in message, "the fix"
+    assert "ggml: about to run the first completion" in message, "the tail of its log"
+    assert server.process is None, "stopped"
+
+
+def test_a_server_whose_first_completion_errors_fails_the_start(tmp_path: Path) -> None:
+    server = ScriptedServer(tmp_path, "error")
+    with pytest.raises(LocalServerError, match=r"first completion failed \(HTTP 500: .*no kernel for this op"):
+        server.start()
+    assert server.process is None
+
+
+def test_a_server_that_dies_later_is_reported_with_its_signal(tmp_path: Path) -> None:
+    with ScriptedServer(tmp_path, "ok") as server:
+        assert server.failure() is None
+        server.check()
+        os.kill(server.running().pid, signal.SIGKILL)
+        server.running().wait(timeout=10)
+        error = server.failure()
+        assert error is not None
+        assert f"(pid {server.running().pid}) was killed by SIGKILL" in str(error)
+        with pytest.raises(LocalServerError, match="SIGKILL"):
+            server.check()
 
 
 def test_a_server_that_dies_reports_its_log(tmp_path: Path) -> None:

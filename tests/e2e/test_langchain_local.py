@@ -109,6 +109,11 @@ def test_streamed_forced_tool_call(chat: ChatLocal) -> None:
     assert [c["name"] for c in total.tool_calls] == ["get_weather"], "the repeated name is sent once"
 
 
-def test_a_4xx_from_the_server_is_our_typed_error(chat: ChatLocal) -> None:
+def test_the_server_serves_the_context_the_profile_reports(chat: ChatLocal) -> None:
+    """A prompt the profile says fits is answered; one over the window is our typed error, not a crash."""
+    window = chat.profile["max_input_tokens"]
+    assert window == 8192, "the catalog's window, which the server runs with"
+    fits = "word " * (window // 2)  # about 4,100 tokens: refused when the server ran with 2,048
+    assert chat.invoke(fits, max_tokens=4).response_metadata["finish_reason"] in ("stop", "length")
     with pytest.raises(ContextLengthExceededError, match=r"\[local\] HTTP 400: .*maximum context length"):
-        chat.invoke("word " * 3000)
+        chat.invoke("word " * (window + 100))

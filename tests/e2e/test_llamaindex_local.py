@@ -68,6 +68,10 @@ def test_required_tool_call(llm: Local) -> None:
     assert isinstance(call.tool_kwargs.get("city"), str)
 
 
-def test_a_4xx_from_the_server_is_our_typed_error(llm: Local) -> None:
+def test_the_server_serves_the_context_the_metadata_reports(llm: Local) -> None:
+    """A prompt the metadata says fits is answered; one over the window is our typed error, not a crash."""
+    window = llm.metadata.context_window
+    assert window == 8192, "the catalog's window, which the server runs with"
+    assert llm.complete("word " * (window // 2), max_tokens=4).raw["choices"]
     with pytest.raises(ContextLengthExceededError):
-        llm.complete("word " * 3000)
+        llm.complete("word " * (window + 100))

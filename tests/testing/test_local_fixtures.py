@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_each_adapter_is_imported_only_by_its_fixture(
     pytester.makeini(INNER_INI)
     pytester.makeconftest(
         "import pytest\n\n@pytest.fixture(scope='session')\n"
-        "def hostedllm_local_server():\n    return type('S', (), {'base_url': 'http://127.0.0.1:9/v1'})()\n"
+        "def hostedllm_local_server():\n    return type('S', (), {'base_url': 'http://127.0.0.1:9/v1', 'model_id': 'smollm2-135m-instruct'})()\n"
     )
     pytester.makepyfile(test_user_adapters=USER_TESTS)
     result = pytester.runpytest(*INNER_ARGS)
@@ -58,7 +59,7 @@ def test_the_plugin_loads_without_vcrpy_or_the_adapters() -> None:
         "for name in ('vcr', 'langchain_hostedllm', 'llama_index', 'langchain_core'):\n"
         "    sys.modules[name] = None\n"
         "import hostedllm.testing.plugin\n"
-        "from hostedllm.testing.cassette import import_vcr\n"
+        "from hostedllm.testing.recording import import_vcr\n"
         "try:\n"
         "    import_vcr()\n"
         "except ImportError as exc:\n"
@@ -66,3 +67,34 @@ def test_the_plugin_loads_without_vcrpy_or_the_adapters() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert "pip install 'hostedllm[testing]'" in result.stdout
+
+
+def test_the_gate_fails_the_first_test_once_and_skips_the_rest(pytester: pytest.Pytester) -> None:
+    """The e2e tier's set-up: one failure with the reason, not one "connection refused" per test."""
+    pytester.makeconftest(
+        f"""
+import pytest, sys
+sys.path.insert(0, {str(Path(__file__).parent.parent)!r})
+from local_stub import ScriptedServer
+from hostedllm.testing.local import LocalServerGate
+
+@pytest.fixture(scope="session")
+def gate(tmp_path_factory):
+    with LocalServerGate(lambda: ScriptedServer(tmp_path_factory.mktemp("s"), "segfault").start()) as gate:
+        yield gate
+
+@pytest.fixture
+def server(gate, request):
+    return gate.server_for(request.node.nodeid)
+"""
+    )
+    pytester.makepyfile(test_user="def test_a(server): pass\ndef test_b(server): pass\ndef test_c(server): pass\n")
+    pytester.makeini(INNER_INI)
+    result = pytester.runpytest(*INNER_ARGS, "-rs")
+    result.assert_outcomes(errors=1, skipped=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*was killed by SIGSEGV (a crash in native code)*",
+            "*the local model server is down; why is reported once, by test_user.py::test_a*",
+        ]
+    )

@@ -17,7 +17,7 @@ from vcr.request import Request
 from hostedllm.providers import PROVIDERS
 from hostedllm.settings import request_headers
 from hostedllm.testing import vcr_config_for_providers
-from hostedllm.testing.cassette import MissingCassetteError, cassette, import_vcr, should_record
+from hostedllm.testing.recording import MissingCassetteError, cassette, import_vcr, should_record
 from hostedllm.testing.scrub import MIN_KEY_LENGTH, key_env_vars, key_headers, scrub_request, scrub_response
 
 KEY = "nk-live-0123456789abcdef"

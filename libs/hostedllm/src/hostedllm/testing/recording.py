@@ -19,9 +19,8 @@ from typing import Any
 
 from hostedllm.providers import get_provider
 from hostedllm.testing.config import vcr_config_for_providers
+from hostedllm.testing.options import RECORD_OPTION
 from hostedllm.testing.scrub import key_env_vars
-
-RECORD_OPTION = "--hostedllm-record"
 
 
 class MissingCassetteError(RuntimeError):
