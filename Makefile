@@ -73,6 +73,7 @@ $(WHEELS)/.built:
 floors: $(UV)
 	UV=$(UV) .ci/tier floors
 	UV=$(UV) .ci/tier floors-langchain
+	UV=$(UV) .ci/tier pytest-floor
 
 ## The unit tiers on the oldest and newest Pythons we support (CI runs it).
 pythons: $(UV)

@@ -2,7 +2,7 @@
 
 Every loop is bounded in count; results are medians of several runs, printed as a table.
 The peer comparison (LangChain/LlamaIndex classes against ChatOpenAI, ChatNVIDIA, OpenAILike)
-arrives with the performance issue.
+is bench/peers.py, run after it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
     .venv/bin/python bench/peers.py --quick              # small counts, one round: a smoke run
     .venv/bin/python bench/peers.py --quick --only stream --clients ours-langchain,floor-langchain
 
-Prints one markdown table per scenario and writes them (with the machine and the issue's
+Prints one markdown table per scenario and writes them (with the machine and our
 targets) to bench/results.md for a full run, bench/results-partial.md otherwise.
 """
 

@@ -112,7 +112,7 @@ def _verdict(ok: bool | None) -> str:
 
 
 def targets(results: Results) -> str:
-    """The issue's targets for our classes: measured value and verdict."""
+    """Our performance targets for our classes: measured value and verdict."""
 
     def value(scenario: str, client: str) -> float | None:
         return median(results.get(scenario, {}).get(client))
@@ -162,6 +162,6 @@ def render(results: Results, header: str, machine_info: str) -> str:
     )
     tables = "\n\n".join(scenario_table(name, outcomes) for name, outcomes in results.items())
     return (
-        f"# Peer benchmarks\n\n{header}\n\n{machine_info}\n\n## Targets (from the issue)\n\n{targets(results)}\n\n"
+        f"# Peer benchmarks\n\n{header}\n\n{machine_info}\n\n## Targets\n\n{targets(results)}\n\n"
         f"## Scenarios\n\n{legend}\n\n{tables}\n"
     )

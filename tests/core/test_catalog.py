@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import warnings
 from importlib import resources
@@ -265,3 +267,13 @@ class TestLoading:
         before = hashlib.sha256(path.read_bytes()).hexdigest()
         assert len(Catalog.load()) == len(CATALOG)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_every_source_is_something_a_user_can_look_up() -> None:
+    """Sources are shown to users (``hostedllm models --json``): public pages and files, never our own notes."""
+    catalog = default_catalog()
+    cited = [(entry.key, source) for entry in catalog for source in entry.sources]
+    cited += [(entry.key, entry.price.source) for entry in catalog if entry.price is not None and entry.price.source]
+    assert cited
+    private = [(key, text) for key, text in cited if re.search(r"\bseeds?\b|shared/|DESIGN\.md|\bissue\b", text, re.I)]
+    assert private == []

@@ -3,7 +3,8 @@
 A provider of its own, not a base URL of Baichuan's: it takes a Zenlayer key (sending
 ``BAICHUAN_API_KEY`` to a third party would leak it), lists a different set of models, documents
 other ranges (temperature 0–2, ``n``, ``stop`` up to 4, penalties) and requires
-``Accept: application/json``. Source: seed 001 (docs.console.zenlayer.com, baichuan-chat-completion).
+``Accept: application/json``. Source:
+https://docs.console.zenlayer.com/api-reference/aigw/dialogue-generation/baichuan-chat-completion
 """
 
 from __future__ import annotations
