@@ -33,7 +33,7 @@ UV_ENV  := .venv-ci
 UV      := $(UV_ENV)/bin/uv
 PYTHONS ?= 3.10 3.13
 
-.PHONY: install demo test floors pythons lint format bench record-cassettes record-local clean
+.PHONY: install demo test floors pythons dist lint format bench record-cassettes record-local clean
 
 ## The main job: list the catalog, then run cookbook/quickstart.py on the local model (or a provider).
 demo: $(DEMO_STAMP)
@@ -78,6 +78,15 @@ floors: $(UV)
 ## The unit tiers on the oldest and newest Pythons we support (CI runs it).
 pythons: $(UV)
 	for version in $(PYTHONS); do UV=$(UV) .ci/tier $$version || exit 1; done
+
+## Build the three distributions (sdist and wheel) into dist/ and check them (twine, .ci/check-dist), then run
+## each adapter's README example from its wheel alone, in a clean venv, against the local model (CI runs it).
+dist: $(UV) $(DEMO_STAMP)
+	rm -rf dist
+	for lib in $(LIBS); do $(UV) build --quiet --out-dir dist $$lib || exit 1; done
+	$(UV_ENV)/bin/uvx --quiet --from "twine>=7,<8" twine check --strict dist/*
+	$(PYTHON) .ci/check-dist dist
+	UV=$(UV) .ci/wheel-examples
 
 $(UV):
 	$(PYTHON) -m venv $(UV_ENV)

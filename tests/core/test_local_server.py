@@ -28,7 +28,9 @@ def test_missing_llama_cpp_names_the_install_command(monkeypatch: pytest.MonkeyP
 
 def test_free_loopback_port_and_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "llama_cpp" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: object() if name == "llama_cpp" else real(name, *a)
+    )
     model = tmp_path / "m.gguf"
     model.write_bytes(b"")
     server = LocalServer(model, port=None)
@@ -43,7 +45,9 @@ def test_free_loopback_port_and_command(tmp_path: Path, monkeypatch: pytest.Monk
 def test_the_server_context_is_the_catalogs_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One fact: the context the server runs with is what profile and metadata report."""
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "llama_cpp" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: object() if name == "llama_cpp" else real(name, *a)
+    )
     window = default_catalog().get("smollm2-135m-instruct", provider="local").context_window
     assert window == 8192
     command = LocalServer(tmp_path / "m.gguf").command()

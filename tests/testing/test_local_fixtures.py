@@ -45,7 +45,8 @@ def test_each_adapter_is_imported_only_by_its_fixture(
     pytester.makeini(INNER_INI)
     pytester.makeconftest(
         "import pytest\n\n@pytest.fixture(scope='session')\n"
-        "def hostedllm_local_server():\n    return type('S', (), {'base_url': 'http://127.0.0.1:9/v1', 'model_id': 'smollm2-135m-instruct'})()\n"
+        "def hostedllm_local_server():\n    return type('S', (), "
+        "{'base_url': 'http://127.0.0.1:9/v1', 'model_id': 'smollm2-135m-instruct'})()\n"
     )
     pytester.makepyfile(test_user_adapters=USER_TESTS)
     result = pytester.runpytest(*INNER_ARGS)

@@ -13,9 +13,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hostedllm.testing.recording import MissingCassetteError, cassette
     from hostedllm.testing.config import vcr_config_for_providers
     from hostedllm.testing.fixtures import vcr_config
+    from hostedllm.testing.recording import MissingCassetteError, cassette
 
 # Imported on first use: the pytest plugin below this package must cost nothing at pytest start-up.
 _EXPORTS = {

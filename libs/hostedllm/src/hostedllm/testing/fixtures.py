@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from langchain_hostedllm import ChatLocal
     from llama_index.llms.hostedllm import Local
 
+
 @pytest.fixture(scope="module")
 def hostedllm_vcr_config() -> dict[str, Any]:
     """:func:`~hostedllm.testing.vcr_config_for_providers`; used by ``hostedllm_cassette``, override it to change both.
@@ -93,7 +94,9 @@ def _hostedllm_local_gate() -> Iterator[LocalServerGate | None]:
 
 
 @pytest.fixture
-def hostedllm_local_server(_hostedllm_local_gate: LocalServerGate | None, request: pytest.FixtureRequest) -> LocalServer:
+def hostedllm_local_server(
+    _hostedllm_local_gate: LocalServerGate | None, request: pytest.FixtureRequest
+) -> LocalServer:
     """SmolLM2-135M-Instruct behind llama.cpp's server on loopback, started once per session.
 
     Skipped, saying what to install, when the server or the model is missing; if the server cannot

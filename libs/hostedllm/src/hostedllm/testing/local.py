@@ -71,5 +71,5 @@ class LocalServerGate:
             return self.server
         if self.reported_by is None:
             self.reported_by = test
-            pytest.fail(str(error), pytrace=False)
-        pytest.skip(f"the local model server is down; why is reported once, by {self.reported_by}")
+            raise pytest.fail.Exception(str(error), pytrace=False)
+        raise pytest.skip.Exception(f"the local model server is down; why is reported once, by {self.reported_by}")
