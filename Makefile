@@ -108,6 +108,7 @@ bench: $(BENCH_STAMP)
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx; }
 	$(BIN)/python bench/core.py
+	$(BIN)/python bench/plugin.py
 	$(BIN)/python bench/peers.py $(BENCH_ARGS)
 
 # The peers bench/peers.py compares with: the `bench` dependency group, once per pyproject.toml.

@@ -26,8 +26,6 @@ from quickstart import connect
 MODEL = "auto"  # or a catalog model such as "novita:qwen/qwen-2.5-72b-instruct" (see quickstart.py)
 LOCAL_MODEL = "smollm2-135m-instruct"
 DATA = Path(__file__).parent / "data"
-#: The local server's context (``LocalServer``'s default n_ctx), below the model's own 8192 tokens.
-LOCAL_CONTEXT = 2048
 QUESTIONS = [
     "What happens when my Novita account runs out of credit?",
     "How many times is a failed request retried, and how long does it wait?",
@@ -64,7 +62,6 @@ def main() -> None:
                 api_base=connection.base_url,
                 temperature=0,
                 max_tokens=80,
-                context_window=LOCAL_CONTEXT,
             )
         else:
             llm = connection.llm(temperature=0, max_tokens=200)

@@ -99,3 +99,13 @@ def server(gate, request):
             "*the local model server is down; why is reported once, by test_user.py::test_a*",
         ]
     )
+
+
+def test_loading_the_plugin_imports_nothing_heavy() -> None:
+    """Every project with hostedllm installed loads the plugin at pytest start-up: it must cost nothing."""
+    code = (
+        "import sys, hostedllm.testing.plugin\n"
+        "print(sorted(m for m in ('httpx', 'pydantic', 'vcr', 'aiohttp', 'hostedllm.providers') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "[]"
