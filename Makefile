@@ -50,6 +50,8 @@ install: $(STAMP)
 $(DEMO_STAMP): $(WHEELS)/.built
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade "pip>=25.1"
+	# This build, even over one of the same version built with other flags (pip would keep that one).
+	$(PIP) install --quiet --force-reinstall --no-deps $(WHEELS)/*.whl
 	$(PIP) install --quiet --find-links $(WHEELS) --only-binary $(LLAMA_CPP) "$(LLAMA_CPP)==$(LLAMA_VER)" \
 		-e "libs/hostedllm[local]" -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm
 	rm -f $(VENV)/.demo-* && touch $(DEMO_STAMP)
