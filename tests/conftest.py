@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +37,38 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_warnings()
 
 
+def json_body(recorded: Any, sent: Any) -> None:
+    """vcrpy's body matcher, with every JSON ``description`` compared as Python 3.13 compiles docstrings.
+
+    Tool and schema descriptions come from docstrings, which Python 3.13 dedents and 3.10 to 3.12 do not:
+    the same tool sends different whitespace (``inspect.cleandoc`` makes them equal).
+    """
+    assert _docstrings_cleaned(recorded.body) == _docstrings_cleaned(sent.body)
+
+
+def _docstrings_cleaned(body: Any) -> Any:
+    try:
+        data = json.loads(body)
+    except (TypeError, ValueError):
+        return body
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: inspect.cleandoc(v) if k == "description" and isinstance(v, str) else clean(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return clean(data)
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("json_body", json_body)
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     """langchain-tests' ``base_vcr_config()`` (authorization, x-api-key and api-key scrubbed), with
@@ -44,6 +78,7 @@ def vcr_config() -> dict[str, Any]:
     for key in ("record_mode", "cassette_library_dir"):
         config.pop(key)
     config["allow_playback_repeats"] = False
+    config["match_on"] = [name if name != "body" else "json_body" for name in config["match_on"]]
     return config
 
 
