@@ -58,7 +58,8 @@ $(DEMO_STAMP): $(WHEELS)/.built
 
 # Everything `make test` and `make lint` need: the demo, then the dev group (tests, lint, cookbook).
 $(STAMP): $(DEMO_STAMP)
-	$(PIP) install --quiet --retries 1 --extra-index-url $(TORCH_INDEX) "$(TORCH)"
+	# torch alone from its CPU index (its dependencies come from PyPI with the dev group below).
+	$(PIP) install --quiet --retries 0 --no-deps --extra-index-url $(TORCH_INDEX) "$(TORCH)"
 	$(PIP) install --quiet --find-links $(WHEELS) --only-binary $(LLAMA_CPP) "$(LLAMA_CPP)==$(LLAMA_VER)" \
 		-e "libs/hostedllm[local,testing]" -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm --group dev
 	rm -f $(VENV)/.dev-* && touch $(STAMP)

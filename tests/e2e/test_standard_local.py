@@ -74,12 +74,14 @@ class TestChatLocalLive(ChatModelIntegrationTests):
     def test_agent_loop(self, model: BaseChatModel) -> None:
         super().test_agent_loop(model)
 
-    def test_unicode_tool_call_integration(self, model: BaseChatModel, **_: Any) -> None:
-        """The Chinese half of the standard test: non-ASCII arguments come back as characters, not ``\\u`` escapes.
+    @pytest.mark.xfail(
+        reason=SMALL.format(what="Japanese: asked for こんにちは株式会社 it writes バイヌラード"), strict=False
+    )
+    def test_unicode_tool_call_integration(self, model: BaseChatModel, **kwargs: Any) -> None:
+        super().test_unicode_tool_call_integration(model, **kwargs)
 
-        The standard test then asks for a Japanese name, which this 135M model garbles (it wrote バイヌラード for
-        こんにちは株式会社 once its context became the catalog's 8,192 tokens): the model's Japanese, not our parsing.
-        """
+    def test_unicode_tool_call_arguments_arrive_unescaped(self, model: BaseChatModel) -> None:
+        """The Chinese half of the standard test: non-ASCII arguments come back as characters, not ``\\u`` escapes."""
         ai_msg = model.bind_tools([unicode_customer], tool_choice="any").invoke(
             [HumanMessage("Create a customer named '你好啊集团' (Hello Group) - a Chinese technology company")]
         )
