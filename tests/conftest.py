@@ -69,6 +69,15 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("json_body", json_body)
 
 
+def project_vcr() -> Any:
+    """A ``vcr.VCR`` that knows our matchers, for tests that drive vcrpy themselves with ``vcr_config``."""
+    import vcr
+
+    recorder = vcr.VCR()
+    recorder.register_matcher("json_body", json_body)
+    return recorder
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     """langchain-tests' ``base_vcr_config()`` (authorization, x-api-key and api-key scrubbed), with

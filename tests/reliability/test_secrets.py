@@ -21,7 +21,6 @@ from uuid import UUID
 
 import httpx
 import pytest
-import vcr
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumpd, dumps
 from langchain_core.messages import BaseMessage
@@ -47,6 +46,7 @@ from hostedllm.providers import get_provider
 from hostedllm.transport.aio import AiohttpTransport
 from langchain_hostedllm import HostedLLM
 
+from ..conftest import project_vcr
 from ..scripted import chunk, completion, sse
 from .helpers_secrets import (
     PROVIDERS,
@@ -591,7 +591,7 @@ class TestCassettes:
         """Recorded by vcrpy with the project's ``vcr_config`` (its ``filter_headers``) against a loopback server."""
         cassette = tmp_path / "secrets.yaml"
         config = {**vcr_config, "record_mode": "all"}
-        with loopback() as server, vcr.VCR().use_cassette(str(cassette), **config) as tape:
+        with loopback() as server, project_vcr().use_cassette(str(cassette), **config) as tape:
             client = ChatClient("novita", TARGETS["novita"].model, api_key=secret, base_url=server.url())
             client.create(client.build_request(HI))
             list(client.stream(client.build_request(HI, stream=True)))
