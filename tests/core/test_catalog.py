@@ -24,7 +24,7 @@ IDS = [entry.key for entry in ENTRIES]
 SEED_SYSTEMS = {
     "nim:baichuan-inc/baichuan2-13b-chat": "deprecated",
     "nim:meta/llama2-70b": "retired",
-    "novita:qwen/qwen-2-72b-instruct": "active",
+    "novita:qwen/qwen-2-72b-instruct": "retired",
     **{
         f"baichuan:{m}": "active"
         for m in (
@@ -168,7 +168,7 @@ class TestFilters:
 
     def test_by_status(self) -> None:
         retired = {entry.key for entry in CATALOG.models(status="retired")}
-        assert retired == {"nim:meta/llama2-70b", "baichuan:Baichuan2-53B"}
+        assert retired == {"nim:meta/llama2-70b", "baichuan:Baichuan2-53B", "novita:qwen/qwen-2-72b-instruct"}
 
 
 class TestStatus:
@@ -276,3 +276,31 @@ def test_every_source_is_something_a_user_can_look_up() -> None:
     assert cited
     private = [(key, text) for key, text in cited if re.search(r"\bseeds?\b|shared/|DESIGN\.md|\bissue\b", text, re.I)]
     assert private == []
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "expected"),
+    [
+        # Novita's changelog 06-02-25.md: decommissioned on 2025-02-06.
+        ("novita:qwen/qwen-2-72b-instruct", "status", ("retired", "2025-02-06", "novita:qwen/qwen-2.5-72b-instruct")),
+        # models.dev, LobeHub and Novita's /models example: 131072 (LiteLLM's 12288 is the outlier).
+        ("novita:meta-llama/llama-3.3-70b-instruct", "window", (131072, 120000)),
+        # Dify: context_size 32000, max_tokens up to 4000; deprecated since its first commit, 2024-12-18.
+        ("baichuan:Baichuan2-53B", "window", (32000, 4000)),
+        ("baichuan:Baichuan2-53B", "status", ("retired", "2024-12-18", "baichuan:Baichuan4-Turbo")),
+        ("baichuan:Baichuan2-Turbo-192k", "status", ("deprecated", "2024-12-18", "baichuan:Baichuan3-Turbo-128k")),
+        # LobeHub: reasoning true.
+        ("novita:baichuan/baichuan-m2-32b", "reasoning", True),
+    ],
+)
+def test_rows_corrected_against_their_sources(key: str, field: str, expected: object) -> None:
+    entry = CATALOG.get(key)
+    actual = {
+        "status": (entry.status.state, entry.status.since and entry.status.since.isoformat(), entry.status.replacement),
+        "window": (entry.context_window, entry.max_output_tokens),
+        "reasoning": entry.capabilities.reasoning,
+    }[field]
+    assert actual == expected
+    if field == "status":
+        replacement = CATALOG.get(str(entry.status.replacement))
+        assert replacement.status.state == "active", "a replacement that exists and is served"

@@ -24,7 +24,7 @@ from hostedllm.cli import chat
 from hostedllm.cli.spinner import CLEAR_LINE, Spinner
 from hostedllm.client import ChatClient
 
-NOVITA_MODEL = "qwen/qwen-2-72b-instruct"  # $0.39 / $0.39 per 1M tokens in the catalog
+NOVITA_MODEL = "qwen/qwen-2.5-72b-instruct"  # $0.38 / $0.40 per 1M tokens in the catalog
 
 
 def event(content: str | None = None, *, finish: str | None = None, usage: dict[str, int] | None = None) -> bytes:
@@ -125,7 +125,7 @@ def test_one_prompt_streams_the_answer_and_prints_usage_and_cost(
     code, out, err = run(capsys, "chat", "Name three rivers.", "--model", NOVITA_MODEL, "--max-tokens", "64")
     assert code == 0
     assert out == "Nile, Amazon, Yangtze.\n"
-    assert err.splitlines() == ["[46 in / 40 out tokens, ≈ $0.000034]"]
+    assert err.splitlines() == ["[46 in / 40 out tokens, ≈ $0.000033]"]  # 46 × 0.38 + 40 × 0.40 = 33.48 µ$
     assert provider.urls == ["https://api.novita.ai/v3/openai/chat/completions"], "the provider came from the catalog"
     request = provider.requests[0]
     assert request["messages"] == [{"role": "user", "content": "Name three rivers."}]
@@ -347,9 +347,9 @@ def test_session_keeps_the_history(
     assert lines[0] == f"Chatting with {NOVITA_MODEL} on novita (https://api.novita.ai/v3/openai)."
     assert "/reset clears the history" in lines[1]
     assert lines[2:] == [
-        "[10 in / 3 out tokens, ≈ $0.0000051]",
-        "[20 in / 2 out tokens, ≈ $0.0000086]",
-        "[session: 2 answers, 30 in / 5 out tokens, ≈ $0.000014]",
+        "[10 in / 3 out tokens, ≈ $0.0000050]",  # 3.8 + 1.2 µ$
+        "[20 in / 2 out tokens, ≈ $0.0000084]",  # 7.6 + 0.8 µ$
+        "[session: 2 answers, 30 in / 5 out tokens, ≈ $0.000013]",  # 11.4 + 2.0 µ$,
     ]
 
 

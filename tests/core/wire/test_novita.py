@@ -1,4 +1,4 @@
-"""qwen/qwen-2-72b-instruct on Novita, replayed from the documented examples of seed 002."""
+"""qwen/qwen-2-72b-instruct on Novita (retired since, so every client warns), replayed from its documented examples."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from hostedllm import ChatClient, RetryPolicy
+from hostedllm.catalog import ModelStatusWarning
 from hostedllm.errors import QuotaExhaustedError
 
 from .helpers import joined_text, usage_chunks
@@ -15,9 +16,14 @@ ASK = [{"role": "system", "content": "Act like you are a helpful assistant."}, {
 MODEL = "qwen/qwen-2-72b-instruct"
 
 
+def qwen2(**options: Any) -> ChatClient:
+    with pytest.warns(ModelStatusWarning, match="qwen-2-72b-instruct on novita was retired on 2025-02-06"):
+        return ChatClient("novita", MODEL, **options)
+
+
 @pytest.mark.vcr
 def test_invoke(vcr: Any) -> None:
-    chat = ChatClient("novita", MODEL)
+    chat = qwen2()
     answer: Any = chat.create(chat.build_request(ASK, params={"max_tokens": 512}))
     choice = answer["choices"][0]
     assert choice["message"]["content"].startswith("Hello! It's nice to meet you.")
@@ -30,7 +36,7 @@ def test_invoke(vcr: Any) -> None:
 
 @pytest.mark.vcr
 def test_stream(vcr: Any) -> None:
-    chat = ChatClient("novita", MODEL)
+    chat = qwen2()
     request = chat.build_request(ASK, params={"max_tokens": 512}, stream=True)
     assert request["stream_options"] == {"include_usage": True}
     chunks = list(chat.stream(request))
@@ -45,7 +51,7 @@ def test_stream(vcr: Any) -> None:
 async def test_async_invoke(vcr_cassette_dir: str) -> None:
     import vcr as vcrpy
 
-    chat = ChatClient("novita", MODEL)
+    chat = qwen2()
     with vcrpy.use_cassette(
         f"{vcr_cassette_dir}/test_invoke.yaml", record_mode="none", match_on=["method", "uri", "body"]
     ):
@@ -55,7 +61,7 @@ async def test_async_invoke(vcr_cassette_dir: str) -> None:
 
 @pytest.mark.vcr
 def test_balance_exhausted(vcr: Any) -> None:
-    chat = ChatClient("novita", MODEL, retry_policy=RetryPolicy(max_retries=3, initial_backoff=0))
+    chat = qwen2(retry_policy=RetryPolicy(max_retries=3, initial_backoff=0))
     with pytest.raises(
         QuotaExhaustedError, match=r"\[novita\] HTTP 403: NOT_ENOUGH_BALANCE: Not enough balance.*top up"
     ):
