@@ -18,7 +18,7 @@ from hostedllm.testing.local import LocalServerGate
 @pytest.fixture(scope="session")
 def local_gate() -> Iterator[LocalServerGate]:
     """One server for the whole session; stopped (with its process group) at the end."""
-    with LocalServerGate(lambda: LocalServer(startup_timeout=180).start()) as gate:
+    with LocalServerGate.embedded() as gate:
         yield gate
 
 

@@ -87,9 +87,7 @@ def _hostedllm_local_gate() -> Iterator[LocalServerGate | None]:
     if local_model_missing() is not None:
         yield None
         return
-    from hostedllm.local import LocalServer
-
-    with LocalServerGate(lambda: LocalServer(startup_timeout=180).start()) as gate:
+    with LocalServerGate.embedded() as gate:
         yield gate
 
 

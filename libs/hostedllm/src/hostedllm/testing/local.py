@@ -47,6 +47,13 @@ class LocalServerGate:
         self.error: LocalServerError | None = None
         self.reported_by: str | None = None
 
+    @classmethod
+    def embedded(cls) -> LocalServerGate:
+        """A gate over the embedded model (SmolLM2-135M-Instruct), with a start-up budget for slow machines."""
+        from hostedllm.local.server import LocalServer
+
+        return cls(lambda: LocalServer(startup_timeout=180).start())
+
     def __enter__(self) -> LocalServerGate:
         from hostedllm.local.server import LocalServerError
 
