@@ -216,6 +216,8 @@ class FieldChange:
     field: str
     catalog: Any
     live: Any
+    #: The currency of a price change ("USD", "CNY"), else ``None``.
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ class CatalogDiff:
             "missing_upstream": [brief(e) for e in self.missing_upstream],
             "new_upstream": [brief(e) for e in self.new_upstream],
             "changed": [
-                {"id": c.key.partition(":")[2], "field": c.field, "catalog": c.catalog, "live": c.live}
+                {"id": c.key.partition(":")[2], "field": c.field, "catalog": c.catalog, "live": c.live, "unit": c.unit}
                 for c in self.changed
             ],
             "listed_but_retired": [brief(e) for e in self.listed_but_retired],
@@ -308,13 +310,19 @@ def _changes(row: ModelEntry, live: ModelEntry) -> list[FieldChange]:
         ("context_window", row.context_window, live.context_window),
         ("max_output_tokens", row.max_output_tokens, live.max_output_tokens),
     ]
+    unit = None
     if row.price is not None and live.price is not None:
         if row.price.currency != live.price.currency:
             pairs.append(("price.currency", row.price.currency, live.price.currency))
         else:
+            unit = row.price.currency
             pairs.append(("price.input", row.price.input, live.price.input))
             pairs.append(("price.output", row.price.output, live.price.output))
-    return [FieldChange(row.key, name, old, new) for name, old, new in pairs if _differs(old, new)]
+    return [
+        FieldChange(row.key, name, old, new, unit if name.startswith("price.") else None)
+        for name, old, new in pairs
+        if _differs(old, new)
+    ]
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -16,6 +16,7 @@ from hostedllm.cli.common import CURRENCY_SIGNS, CommandError, epilog, missing_k
 
 if TYPE_CHECKING:
     from hostedllm.catalog import Catalog, ModelEntry
+    from hostedllm.catalog.discovery import CatalogDiff
 
 CAPABILITY_CODES = {
     "tools": "T",
@@ -44,6 +45,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
             "hostedllm models --max-price 0.5 --min-context 128k",
             "hostedllm models --status retired --json",
             "hostedllm models --provider novita --live      # also what Novita lists now (NOVITA_API_KEY)",
+            "hostedllm models --provider novita --live --diff   # catalog rows gone upstream, new models, changes",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -77,7 +79,13 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         help="also list what the provider's /models reports now (needs its API key; without --provider, "
         "every provider whose key is set)",
     )
-    models.set_defaults(run=run)
+    models.add_argument(
+        "--diff",
+        action="store_true",
+        help="with --live: print only how the catalog differs from the live lists (rows no longer listed, "
+        "models the catalog lacks, changed context, max output or price); the filters above do not apply",
+    )
+    models.set_defaults(run=run, models_parser=models)
 
 
 def price(text: str) -> float:
@@ -110,6 +118,10 @@ def run(args: argparse.Namespace) -> int:
     from hostedllm.request import max_tokens_limit
 
     catalog = default_catalog()
+    if args.diff:
+        if not args.live:
+            args.models_parser.error("--diff compares the catalog with what the providers list now; add --live")
+        return print_diff(catalog, args.provider, as_json=args.json)
     if args.live:
         catalog = with_live(catalog, args.provider)
     entries = [
@@ -137,6 +149,23 @@ def _long_enough(entry: ModelEntry, least: int | None) -> bool:
 
 def with_live(catalog: Catalog, provider: str | None) -> Catalog:
     """``catalog`` merged with what each provider's ``/models`` lists now (the file is never written)."""
+    return catalog.merged(entry for found in live_lists(catalog, provider).values() for entry in found)
+
+
+def print_diff(catalog: Catalog, provider: str | None, *, as_json: bool) -> int:
+    """Print how ``catalog`` differs from each provider's live list (``--live --diff``)."""
+    from hostedllm.catalog.discovery import diff_against_live
+
+    diffs = [diff_against_live(catalog, name, found) for name, found in live_lists(catalog, provider).items()]
+    if as_json:
+        print(json.dumps([diff.as_dict() for diff in diffs], indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(format_diff(diff) for diff in diffs))
+    return 0
+
+
+def live_lists(catalog: Catalog, provider: str | None) -> dict[str, list[ModelEntry]]:
+    """What each provider asked lists now, by provider name (only those whose key is set, without ``provider``)."""
     from hostedllm.catalog.discovery import discover_models
     from hostedllm.cli.spinner import Spinner
     from hostedllm.providers import PROVIDERS
@@ -154,11 +183,59 @@ def with_live(catalog: Catalog, provider: str | None) -> Catalog:
             raise CommandError(f"--live needs a provider key, and none is set ({', '.join(unset)})")
         if unset:
             warn(f"--live skips the providers whose key is not set ({', '.join(unset)})")
-    found: list[ModelEntry] = []
+    found: dict[str, list[ModelEntry]] = {}
     for name in names:
         with Spinner(f"asking {name} for its models", stream=sys.stderr):
-            found.extend(discover_models(name, catalog=catalog))
-    return catalog.merged(found)
+            found[name] = discover_models(name, catalog=catalog)
+    return found
+
+
+def format_diff(diff: CatalogDiff) -> str:
+    """The ``--live --diff`` report for one provider: a title, then one section per kind of difference."""
+    title = f"{diff.provider}: {diff.listed} model{'' if diff.listed == 1 else 's'} listed upstream"
+    if not diff:
+        return f"{title}; the catalog agrees (no row missing, no new model, no changed figure)."
+    sections = [
+        ("missing upstream (maybe retired)", [_diff_row(e, (e.id, _status(e))) for e in diff.missing_upstream]),
+        ("new upstream (not in the catalog)", [_diff_row(e, (e.id,)) for e in diff.new_upstream]),
+        (
+            "changed (catalog -> live)",
+            [
+                (c.key.partition(":")[2], c.field, f"{_figure(c.catalog, c.unit)} -> {_figure(c.live, c.unit)}")
+                for c in diff.changed
+            ],
+        ),
+        ("retired in the catalog but still listed", [(e.id, _status(e)) for e in diff.listed_but_retired]),
+    ]
+    lines = [title + ":"]
+    for name, rows in sections:
+        if rows:
+            lines += ["", f"  {name} ({len(rows)}):", *_columns(rows, indent="    ")]
+    return "\n".join(lines)
+
+
+def _diff_row(entry: ModelEntry, head: tuple[str, ...]) -> tuple[str, ...]:
+    return (
+        *head,
+        f"context {_count(entry.context_window)}",
+        f"max out {_count(entry.max_output_tokens)}",
+        _price(entry),
+    )
+
+
+def _figure(value: object, currency: str | None) -> str:
+    if currency is not None and isinstance(value, (int, float)):
+        return CURRENCY_SIGNS.get(currency, currency + " ") + _money(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _count(value)
+    return str(value)
+
+
+def _columns(rows: Sequence[tuple[str, ...]], indent: str) -> list[str]:
+    width = max(len(row) for row in rows)
+    cells = [(*row, *("",) * (width - len(row))) for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(width)]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
 
 
 def format_table(entries: Sequence[ModelEntry]) -> str:
@@ -177,7 +254,7 @@ def _row(entry: ModelEntry) -> tuple[str, ...]:
     caps = "".join(code if getattr(entry.capabilities, name) else "." for name, code in CAPABILITY_CODES.items())
     return (
         entry.provider,
-        entry.id if entry.curated else f"{entry.id} (live)",
+        f"{entry.id} (live)" if entry.origin == "live" else entry.id,
         _count(entry.context_window),
         _count(max_tokens_limit(entry)),
         _price(entry),
