@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
 from hostedllm import cli
-from hostedllm.catalog import default_catalog
+from hostedllm.catalog import Catalog, ModelEntry, default_catalog
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -38,10 +40,15 @@ def test_table_lists_every_model_with_status(capsys: pytest.CaptureFixture[str])
 
 def test_filters(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "models", "--provider", "nim", "--capability", "reasoning")
-    rows = [line for line in out.splitlines()[1:] if line.startswith("nim")]
-    assert [row.split()[1] for row in rows] == ["nvidia/llama-3.3-nemotron-super-49b-v1"]
+    rows = [line.split()[1] for line in out.splitlines()[1:] if line.startswith("nim")]
+    catalog = default_catalog()
+    assert "nvidia/llama-3.3-nemotron-super-49b-v1" in rows
+    assert rows == [e.id for e in catalog.models(provider="nim", capabilities=["reasoning"])]
+    assert "meta/llama-3.3-70b-instruct" not in rows, "no reasoning"
     _, out, _ = run(capsys, "models", "--status", "deprecated")
-    assert "2 models." in out
+    deprecated = catalog.models(status="deprecated")
+    assert f"\n{len(deprecated)} models." in out
+    assert any(e.key == "nim:baichuan-inc/baichuan2-13b-chat" for e in deprecated)
 
 
 def test_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -237,3 +244,120 @@ def test_a_closed_pipe_is_quiet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert cli.main(["models"]) == 141  # as if killed by SIGPIPE, like `hostedllm models | head -1`
     assert capsys.readouterr().err == ""
+
+
+# --- models --live --diff ------------------------------------------------------------------------------
+
+MODELS_ANSWERS = Path(__file__).parents[1] / "cassettes" / "models"
+
+
+def _novita_catalog() -> Catalog:
+    """A fixed catalog (the packaged one moves): one row gone upstream, one with another price."""
+    as_of = datetime.date(2026, 12, 1)
+
+    def row(model: str, **facts: object) -> ModelEntry:
+        return ModelEntry.model_validate({"provider": "novita", "id": model, "sources": ("test",), **facts})
+
+    return Catalog(
+        [
+            row(
+                "meta-llama/llama-3.3-70b-instruct",
+                context_window=131072,
+                price={"input": 0.135, "output": 0.40, "currency": "USD", "source": "test", "as_of": as_of},
+            ),
+            row("deepseek/deepseek-v3.2", context_window=163840, max_output_tokens=65536),
+            row("deepseek/deepseek-r1-0528"),
+            row("baichuan/baichuan-m2-32b"),
+            row("qwen/qwen-2.5-72b-instruct", context_window=32000),
+        ]
+    )
+
+
+@pytest.fixture
+def novita_live(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
+    """`--live` against Novita's documented /models answer, with the small catalog above."""
+    import hostedllm.catalog
+    from hostedllm.catalog import discovery
+
+    fixture = json.loads((MODELS_ANSWERS / "novita.json").read_text("utf-8"))
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=fixture["response"]["json"])
+
+    original = discovery.discover_models
+    monkeypatch.setattr(
+        discovery, "discover_models", lambda name, **kw: original(name, transport=httpx.MockTransport(handler), **kw)
+    )
+    monkeypatch.setattr(hostedllm.catalog, "default_catalog", _novita_catalog)
+    return seen
+
+
+def test_live_diff_prints_what_differs(novita_live: list[httpx.Request], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "models", "--live", "--diff", "--provider", "novita")
+    assert code == 0
+    assert [str(r.url) for r in novita_live] == ["https://api.novita.ai/v3/openai/models"]
+    assert out.startswith("novita: 6 models listed upstream:")
+    sections = {block.split(":\n")[0].strip(): block for block in out.split("\n\n")[1:]}
+    assert set(sections) == {
+        "missing upstream (maybe retired) (1)",
+        "new upstream (not in the catalog) (2)",
+        "changed (catalog -> live) (2)",
+    }
+    missing = sections["missing upstream (maybe retired) (1)"].splitlines()[1].split()
+    assert missing[:2] == ["qwen/qwen-2.5-72b-instruct", "active"]
+    new = sections["new upstream (not in the catalog) (2)"]
+    assert "openai/gpt-oss-120b  context 131,072  max out 32,768  $0.05 / $0.25" in new
+    assert "openai/gpt-oss-20b" in new
+    changed = sections["changed (catalog -> live) (2)"]
+    assert "meta-llama/llama-3.3-70b-instruct  price.input   $0.135 -> $0.39" in changed
+    assert "PROVIDER" not in out, "the diff, not the table"
+
+
+def test_live_diff_as_json(novita_live: list[httpx.Request], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "models", "--live", "--diff", "--provider", "novita", "--json")
+    assert code == 0
+    (diff,) = json.loads(out)
+    assert (diff["provider"], diff["listed"]) == ("novita", 6)
+    assert [row["id"] for row in diff["missing_upstream"]] == ["qwen/qwen-2.5-72b-instruct"]
+    assert [row["id"] for row in diff["new_upstream"]] == ["openai/gpt-oss-120b", "openai/gpt-oss-20b"]
+    assert diff["new_upstream"][0]["price"] == {"input": 0.05, "output": 0.25, "currency": "USD"}
+    assert diff["changed"][0] == {
+        "id": "meta-llama/llama-3.3-70b-instruct",
+        "field": "price.input",
+        "catalog": 0.135,
+        "live": 0.39,
+        "unit": "USD",
+    }
+    assert diff["listed_but_retired"] == []
+
+
+def test_live_diff_when_nothing_differs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from hostedllm.catalog import discovery
+
+    fixture = json.loads((MODELS_ANSWERS / "local.json").read_text("utf-8"))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=fixture["response"]["json"]))
+    original = discovery.discover_models
+    monkeypatch.setattr(discovery, "discover_models", lambda name, **kw: original(name, transport=transport, **kw))
+    code, out, _ = run(capsys, "models", "--live", "--diff", "--provider", "local")
+    assert code == 0
+    assert out.startswith("local: 1 model listed upstream; the catalog agrees")
+
+
+def test_diff_without_live_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["models", "--diff", "--provider", "novita"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hostedllm: error: --diff compares the catalog with what the providers list now; add --live")
+    assert len(err.splitlines()) == 1
+
+
+def test_live_diff_without_key_says_which_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NOVITA_API_KEY")
+    code, out, err = run(capsys, "models", "--live", "--diff", "--provider", "novita")
+    assert (code, out) == (1, "")
+    assert err.startswith("hostedllm: error: NOVITA_API_KEY is not set; export it")

@@ -79,7 +79,7 @@ def test_discover_and_merge() -> None:
             json={
                 "data": [
                     {"model": "Baichuan4"},
-                    {"model": "Baichuan-M3", "max_input_length": 32768, "max_tokens": 30000},
+                    {"model": "Baichuan-M9", "max_input_length": 32768, "max_tokens": 30000},
                 ]
             },
         )
@@ -89,9 +89,9 @@ def test_discover_and_merge() -> None:
     assert requests[0].headers["authorization"].startswith("Bearer ")
     merged = default_catalog().merged(found)
     assert merged.get("baichuan:Baichuan4").curated, "curated facts win over the live list"
-    m3 = merged.get("baichuan:Baichuan-M3")
-    assert (m3.curated, m3.context_window, m3.max_output_tokens) == (False, 32768, 30000)
-    assert default_catalog().find("baichuan:Baichuan-M3") is None
+    m9 = merged.get("baichuan:Baichuan-M9")  # a made-up id: no catalog will ever know it
+    assert (m9.origin, m9.context_window, m9.max_output_tokens) == ("live", 32768, 30000)
+    assert default_catalog().find("baichuan:Baichuan-M9") is None
 
 
 def test_discovery_errors_are_typed() -> None:

@@ -195,7 +195,7 @@ def format_diff(diff: CatalogDiff) -> str:
     title = f"{diff.provider}: {diff.listed} model{'' if diff.listed == 1 else 's'} listed upstream"
     if not diff:
         return f"{title}; the catalog agrees (no row missing, no new model, no changed figure)."
-    sections = [
+    sections: list[tuple[str, list[tuple[str, ...]]]] = [
         ("missing upstream (maybe retired)", [_diff_row(e, (e.id, _status(e))) for e in diff.missing_upstream]),
         ("new upstream (not in the catalog)", [_diff_row(e, (e.id,)) for e in diff.new_upstream]),
         (
