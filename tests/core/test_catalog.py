@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from hostedllm.catalog import Catalog, ModelStatusWarning, default_catalog, estimate_cost, status_message
+from hostedllm.catalog import (
+    Catalog,
+    ModelStatusWarning,
+    UnknownModelWarning,
+    default_catalog,
+    estimate_cost,
+    status_message,
+)
 from hostedllm.catalog.status import warn_if_inactive
 from hostedllm.errors import RequestValidationError, UnknownModelError
 from hostedllm.providers import PROVIDERS, get_provider
@@ -71,7 +78,7 @@ def test_every_entry_is_consistent(key: str) -> None:
         assert replacement.status.state == "active", "a replacement must itself be usable"
     if entry.status.state == "retired":
         assert entry.status.replacement
-    assert set(entry.capabilities.tool_choice) <= {"auto", "none", "required", "function"}
+    assert set(entry.capabilities.tool_choice or ()) <= {"auto", "none", "required", "function"}
     spec = get_provider(entry.provider)
     assert set(entry.unsupported_params) <= set(spec.params), "only a provider parameter can be unsupported"
     assert set(entry.params) <= set(spec.params)
@@ -140,20 +147,43 @@ class TestLookup:
         assert "hostedllm models --provider baichuan" in str(info.value)
 
     def test_unknown_model_on_one_provider_names_where_it_is_served(self) -> None:
+        with pytest.warns(UnknownModelWarning, match=r"served by novita:qwen/qwen-2\.5-72b-instruct"):
+            entry = CATALOG.resolve("nim", "qwen/qwen-2.5-72b-instruct")
+        assert (entry.provider, entry.id, entry.origin) == ("nim", "qwen/qwen-2.5-72b-instruct", "unlisted")
         with pytest.raises(UnknownModelError, match=r"served by novita:qwen/qwen-2\.5-72b-instruct"):
-            CATALOG.resolve("nim", "qwen/qwen-2.5-72b-instruct")
+            CATALOG.resolve("nim", "qwen/qwen-2.5-72b-instruct", strict=True)
 
     def test_open_provider_accepts_any_model(self) -> None:
-        entry = CATALOG.resolve("local", "my-finetune")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            entry = CATALOG.resolve("local", "my-finetune")
         assert (entry.id, entry.curated) == ("my-finetune", False)
         assert entry.capabilities.tools, "local entries get the provider defaults"
 
-    def test_allow_unknown_gives_a_generic_entry(self) -> None:
-        with pytest.raises(UnknownModelError):
+    def test_an_unknown_model_is_welcome_after_one_warning(self) -> None:
+        with pytest.warns(UnknownModelWarning, match="not in hostedllm's catalog for novita") as caught:
+            entry = CATALOG.resolve("novita", "brand/new-model")
             CATALOG.resolve("novita", "brand/new-model")
-        entry = CATALOG.resolve("novita", "brand/new-model", allow_unknown=True)
-        assert entry.capabilities.stream_usage
-        assert not entry.capabilities.tools
+        assert len(caught) == 1, "once per model and process"
+        assert entry.capabilities.stream_usage, "provider defaults apply"
+        assert entry.capabilities.tools is None, "what nobody documented is unknown, not 'no'"
+        assert entry.capabilities.unknown() >= ["tools", "json_schema", "vision"]
+
+    def test_allow_unknown_is_silent_and_strict_refuses(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            CATALOG.resolve("novita", "brand/other", allow_unknown=True)
+        with pytest.raises(UnknownModelError, match="strict_catalog=True or \\$HOSTEDLLM_STRICT_CATALOG"):
+            CATALOG.resolve("novita", "brand/other", strict=True)
+        monkeypatch.setenv("HOSTEDLLM_STRICT_CATALOG", "1")
+        with pytest.raises(UnknownModelError, match="allow_unknown_model=True"):
+            CATALOG.resolve("novita", "brand/third")
+        assert CATALOG.resolve("novita", "brand/third", allow_unknown=True).id == "brand/third"
+        assert CATALOG.resolve("novita", "brand/third", strict=False).id == "brand/third"
+
+    def test_a_typo_warns_with_did_you_mean(self) -> None:
+        with pytest.warns(UnknownModelWarning, match="Did you mean 'meta/llama-3.3-70b-instruct'"):
+            CATALOG.resolve("nim", "meta/llama-3.3-70b-instruc")
 
 
 class TestFilters:
@@ -167,7 +197,7 @@ class TestFilters:
         assert "novita:deepseek/deepseek-v3.2" in {e.key for e in found}
 
     def test_by_status(self) -> None:
-        retired = {entry.key for entry in CATALOG.models(status="retired")}
+        retired = {entry.key for entry in CATALOG.models(status="retired") if entry.curated}
         assert retired == {"nim:meta/llama2-70b", "baichuan:Baichuan2-53B", "novita:qwen/qwen-2-72b-instruct"}
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from hostedllm import ChatClient
-from hostedllm.catalog import ModelStatusWarning, default_catalog
+from hostedllm.catalog import ModelStatusWarning, UnknownModelWarning, UnverifiedCapabilityWarning, default_catalog
 from hostedllm.errors import (
     InvalidMessagesError,
+    UnknownModelError,
     ParameterRangeError,
     RequestValidationError,
     UnsupportedCapabilityError,
@@ -157,13 +158,19 @@ class TestBaichuan:
         assert body["stream"] is True
         assert "stream_options" not in body, "Baichuan sends usage unasked; stream_options is undocumented"
 
-    def test_json_object_yes_json_schema_no(self) -> None:
+    def test_json_object_yes_json_schema_unverified(self) -> None:
         assert build(self.KEY, response_format={"type": "json_object"})["response_format"] == {"type": "json_object"}
+        schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}
+        with pytest.warns(UnverifiedCapabilityWarning, match="no evidence that Baichuan4-Turbo on baichuan supports"):
+            assert build(self.KEY, response_format=schema)["response_format"] == schema
+
+    def test_a_known_no_is_refused_with_the_way_out(self) -> None:
         with pytest.raises(
             UnsupportedCapabilityError,
-            match=r"does not support response_format 'json_schema'\. It supports json_object",
+            match=r"Baichuan2-Turbo on baichuan does not support response_format 'json_object' \(the catalog says so: "
+            r".*pass capabilities=\{'json_object': True\}",
         ):
-            build(self.KEY, response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {}}})
+            build("baichuan:Baichuan2-Turbo", response_format={"type": "json_object"})
 
     def test_retired_model_without_system_role(self) -> None:
         with pytest.raises(UnsupportedCapabilityError, match="has no system role"):
@@ -226,7 +233,7 @@ class TestNIM:
         assert len(build(self.KEY, messages, tools=[WEATHER])["messages"]) == 6
 
     def test_parallel_tool_calls_cannot_be_honoured(self) -> None:
-        with pytest.raises(UnsupportedCapabilityError, match="cannot make parallel tool calls"):
+        with pytest.raises(UnsupportedCapabilityError, match="does not support parallel tool calls.*leave it unset"):
             build(self.KEY, tools=[WEATHER], parallel_tool_calls=True)
         assert "parallel_tool_calls" not in build(self.KEY, tools=[WEATHER], parallel_tool_calls=False)
 
@@ -320,10 +327,12 @@ class TestEverywhere:
         with pytest.raises(InvalidMessagesError, match="theturbo does not accept"):
             build("theturbo:Baichuan4", [{"role": "tool", "tool_call_id": "1", "content": "x"}])
 
-    def test_images_need_a_vision_model(self) -> None:
+    def test_images_go_to_a_model_not_known_to_be_blind(self) -> None:
         image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]
-        with pytest.raises(UnsupportedCapabilityError, match="does not take images"):
-            build("novita:qwen/qwen-2.5-72b-instruct", image)
+        with pytest.raises(UnsupportedCapabilityError, match="does not support images.*capabilities=\\{'vision': True\\}"):
+            build("nim:meta/llama-3.3-70b-instruct", image)
+        with pytest.warns(UnverifiedCapabilityWarning, match="supports images"):
+            assert build("novita:qwen/qwen-2.5-72b-instruct", image)["messages"] == image
 
     @pytest.mark.parametrize(
         ("function", "problem"),
@@ -381,9 +390,12 @@ class TestClientConstruction:
         with pytest.raises(RequestValidationError, match=r"built with stream=True; send it with stream\(\)"):
             client.create(client.build_request(HI, stream=True))
 
-    def test_unknown_model_is_refused_with_suggestions(self) -> None:
-        with pytest.raises(RequestValidationError, match=r"Did you mean 'qwen/qwen-2\.5-72b-instruct'"):
-            ChatClient("novita", "qwen/qwen2.5-72b-instruct")
+    def test_unknown_model_warns_with_suggestions(self) -> None:
+        with pytest.warns(UnknownModelWarning, match=r"Did you mean 'qwen/qwen-2\.5-72b-instruct'"):
+            client = ChatClient("novita", "qwen/qwen2.5-72b-instruct")
+        assert client.model.id == "qwen/qwen2.5-72b-instruct"
+        with pytest.raises(UnknownModelError, match=r"Did you mean 'qwen/qwen-2\.5-72b-instruct'"):
+            ChatClient("novita", "qwen/qwen2.5-72b-instruct", strict_catalog=True)
 
 
 def test_request_body_json_round_trips() -> None:

@@ -1,8 +1,9 @@
 """``ChatClient``: chat completions for one provider model, sync and async, streamed or not.
 
 This is what the LangChain and LlamaIndex adapters call. Construction does no network I/O: it
-resolves the model in the catalog (warning once if it is deprecated or retired), the key and the
-base URL. Connections are opened on the first call and pooled for the client's lifetime.
+resolves the model in the catalog (warning once if it is deprecated, retired or not listed), lays
+what the user knows on top (capabilities, context window, max output, price), and resolves the
+key and the base URL. Connections are opened on the first call and pooled for the client's lifetime.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from hostedllm.catalog import Catalog, Cost, default_catalog, estimate_cost, warn_if_inactive
+from hostedllm.catalog import Catalog, Cost, Price, default_catalog, estimate_cost, warn_if_inactive, with_overrides
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import build_request, encode_body
@@ -40,6 +41,19 @@ class ChatClient:
     >>> client = ChatClient("local", "smollm2-135m-instruct")
     >>> client.build_request([{"role": "user", "content": "Hi"}], params={"max_tokens": 8})
     {'model': 'smollm2-135m-instruct', 'messages': [{'role': 'user', 'content': 'Hi'}], 'max_tokens': 8}
+
+    Parameters:
+        provider: ``"baichuan"``, ``"nim"``, ``"novita"``, ``"theturbo"``, ``"local"`` or a spec.
+        model: a catalog id or alias; an id the catalog lacks is sent as given, after one
+            :class:`~hostedllm.catalog.UnknownModelWarning` (none with ``allow_unknown_model=True``).
+        api_key, base_url: default to the provider's own env vars (e.g. ``NOVITA_API_KEY``).
+        timeout, max_retries, retry_policy: the one retry layer (rate limits, 5xx, connection errors).
+        strict_catalog: refuse ids the catalog lacks (default ``$HOSTEDLLM_STRICT_CATALOG``).
+        capabilities, context_window, max_output_tokens, price: what you know about the model, laid
+            over the catalog for this client, e.g. ``capabilities={"tools": True}``; every check honours it.
+        allow_insecure_http, default_headers, verify: connection settings.
+        catalog, transport, async_transport: another catalog, or httpx transports (tests use
+            ``httpx.MockTransport``).
     """
 
     def __init__(
@@ -53,6 +67,11 @@ class ChatClient:
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         allow_unknown_model: bool = False,
+        strict_catalog: bool | None = None,
+        capabilities: Mapping[str, Any] | None = None,
+        context_window: int | None = None,
+        max_output_tokens: int | None = None,
+        price: Price | Mapping[str, Any] | None = None,
         allow_insecure_http: bool = False,
         default_headers: Mapping[str, str] | None = None,
         catalog: Catalog | None = None,
@@ -62,7 +81,14 @@ class ChatClient:
     ) -> None:
         self.spec = get_provider(provider)
         self.catalog = catalog or default_catalog()
-        self.model = self.catalog.resolve(self.spec.name, model, allow_unknown=allow_unknown_model)
+        entry = self.catalog.resolve(self.spec.name, model, allow_unknown=allow_unknown_model, strict=strict_catalog)
+        self.model = with_overrides(
+            entry,
+            capabilities=capabilities,
+            context_window=context_window,
+            max_output_tokens=max_output_tokens,
+            price=price,
+        )
         warn_if_inactive(self.model)
         self.api_key = resolve_api_key(self.spec, api_key)
         self.base_url = resolve_base_url(self.spec, base_url, allow_insecure_http=allow_insecure_http)

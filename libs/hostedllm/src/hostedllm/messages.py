@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hostedllm.catalog.evidence import refusal, require
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import InvalidMessagesError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
@@ -33,7 +34,7 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
         raise InvalidMessagesError(
             f"messages[{index}] has role {role!r}, which {spec.name} does not accept. Use one of: {allowed}."
         )
-    if role == "system" and not model.capabilities.system_role:
+    if role == "system" and model.capabilities.system_role is False:
         raise UnsupportedCapabilityError(
             f"{model.id} on {spec.name} has no system role: put the instructions at the start "
             "of the first user message instead."
@@ -61,11 +62,17 @@ def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[
         kind = part.get("type") if isinstance(part, Mapping) else None
         if kind is None:
             raise InvalidMessagesError(f"messages[{index}].content has a part without a 'type': {part!r}.")
-        if kind in ("image_url", "input_image", "video_url") and not model.capabilities.vision:
+        if kind in ("image_url", "input_image", "video_url") and model.capabilities.vision is False:
             raise UnsupportedCapabilityError(
-                f"{model.id} on {spec.name} does not take images; send text only or pick a vision model "
-                f"(`hostedllm models --capability vision`)."
+                refusal(
+                    model,
+                    "vision",
+                    "images",
+                    "Send text only or pick a vision model (`hostedllm models --capability vision`)",
+                )
             )
+        if kind in ("image_url", "input_image", "video_url"):
+            require(model, "vision", "images")
         if kind in ("file", "input_audio", "input_file"):
             raise UnsupportedCapabilityError(
                 f"{model.id} on {spec.name} does not take {kind} parts (no catalog model takes files or "

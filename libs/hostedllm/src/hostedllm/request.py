@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hostedllm.catalog.evidence import refusal, require, warn_unverified
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import (
     RequestValidationError,
@@ -38,14 +39,16 @@ def build_request(
     parallel_tool_calls: bool | None = None,
     response_format: Mapping[str, Any] | None = None,
     stream: bool = False,
-    include_usage: bool = True,
+    include_usage: bool | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Validate everything and return the request body as a new dict.
 
     ``params`` holds sampling parameters (``temperature``, ``max_tokens``, ``top_k``...); a value
-    of ``None`` means "not set". ``extra_body`` is sent as-is, unvalidated: the explicit way to
-    pass a parameter the catalog does not know yet.
+    of ``None`` means "not set". ``include_usage``: ask for usage in a stream where the catalog says
+    the model reports it (``None``), always (``True``; refused where it cannot), or never (``False``).
+    ``extra_body`` is sent as-is, unvalidated: the explicit way to pass a parameter the catalog
+    does not know yet.
     """
     spec = get_provider(model.provider)
     body: dict[str, Any] = {"model": model.id, "messages": check_messages(spec, model, messages)}
@@ -55,15 +58,15 @@ def build_request(
         body["tools"] = [dict(tool) for tool in tools]
     if tool_choice is not None:
         body["tool_choice"] = check_tool_choice(spec, model, tool_choice, function_names)
-    if parallel_tool_calls is not None:
-        _check_parallel_tool_calls(spec, model, parallel_tool_calls, has_tools=bool(tools))
-        if model.capabilities.parallel_tool_calls:
-            body["parallel_tool_calls"] = parallel_tool_calls
+    if parallel_tool_calls is not None and _check_parallel_tool_calls(
+        spec, model, parallel_tool_calls, has_tools=bool(tools)
+    ):
+        body["parallel_tool_calls"] = parallel_tool_calls
     if response_format is not None:
         body["response_format"] = check_response_format(spec, model, response_format)
     if stream:
         body["stream"] = True
-        if include_usage and model.capabilities.stream_usage and spec.stream_options:
+        if _wants_stream_usage(spec, model, include_usage):
             body["stream_options"] = {"include_usage": True}
     for key, value in (extra_body or {}).items():
         if key in body:
@@ -127,31 +130,45 @@ def max_tokens_limit(model: ModelEntry) -> int | None:
     return None if ceiling is None else int(ceiling)
 
 
-def _check_parallel_tool_calls(spec: ProviderSpec, model: ModelEntry, value: bool, *, has_tools: bool) -> None:
+def _check_parallel_tool_calls(spec: ProviderSpec, model: ModelEntry, value: bool, *, has_tools: bool) -> bool:
+    """Whether to send ``parallel_tool_calls``: not to a model known to make one call at a time
+    (``False`` then only restates what it does), refused if ``True`` is asked of it."""
     if not has_tools:
         raise RequestValidationError("parallel_tool_calls was set without tools; pass tools= as well.")
-    if value and not model.capabilities.parallel_tool_calls:
+    known = model.capabilities.parallel_tool_calls
+    if known is False and value:
         raise UnsupportedCapabilityError(
-            f"{model.id} on {spec.name} cannot make parallel tool calls; "
-            "pass parallel_tool_calls=False or leave it unset."
+            refusal(
+                model, "parallel_tool_calls", "parallel tool calls", "Pass parallel_tool_calls=False or leave it unset"
+            )
         )
+    if known is None:
+        warn_unverified(model, "parallel_tool_calls", "the parallel_tool_calls parameter", stacklevel=5)
+    return known is not False
+
+
+def _wants_stream_usage(spec: ProviderSpec, model: ModelEntry, include_usage: bool | None) -> bool:
+    if include_usage is False or not spec.stream_options:
+        return False
+    if include_usage is None:
+        return model.capabilities.stream_usage is True
+    require(model, "stream_usage", "usage in streams (stream_options.include_usage)", stacklevel=5)
+    return True
 
 
 def check_response_format(spec: ProviderSpec, model: ModelEntry, response_format: Mapping[str, Any]) -> dict[str, Any]:
     """``response_format`` if the model supports that mode, else a clear error."""
     kind = response_format.get("type")
-    caps = model.capabilities
-    supported = {"text": True, "json_object": caps.json_object, "json_schema": caps.json_schema}
-    if kind not in supported:
+    if kind not in ("text", "json_object", "json_schema"):
         raise RequestValidationError(
             f"response_format type {kind!r} is not one of 'text', 'json_object', 'json_schema'."
         )
-    if not supported[kind]:
-        modes = [name for name in ("json_schema", "json_object") if supported[name]]
-        alternative = f" It supports {' and '.join(modes)}." if modes else " Use tool calling or a prompt instead."
-        raise UnsupportedCapabilityError(
-            f"{model.id} on {spec.name} does not support response_format {kind!r}.{alternative}"
-        )
+    if kind != "text" and getattr(model.capabilities, kind) is False:
+        modes = [name for name in ("json_schema", "json_object") if getattr(model.capabilities, name) is True]
+        alternative = f"It supports {' and '.join(modes)}" if modes else "Use tool calling or a prompt instead"
+        raise UnsupportedCapabilityError(refusal(model, kind, f"response_format {kind!r}", alternative))
+    if kind != "text":
+        require(model, kind, f"response_format {kind!r}", stacklevel=5)
     if kind == "json_schema" and not isinstance(response_format.get("json_schema"), Mapping):
         raise RequestValidationError(
             "response_format type 'json_schema' needs a 'json_schema' object with 'name' and 'schema'."

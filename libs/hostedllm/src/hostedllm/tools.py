@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hostedllm.catalog.evidence import require, warn_unverified
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import RequestValidationError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
@@ -26,11 +27,8 @@ def check_tools(spec: ProviderSpec, model: ModelEntry, tools: Sequence[Mapping[s
         if kind != "function":
             server = f" or one of {sorted(spec.server_tool_types)}" if spec.server_tool_types else ""
             raise RequestValidationError(f"tools[{index}] has type {kind!r}; {spec.name} takes 'function'{server}.")
-        if not model.capabilities.tools:
-            raise UnsupportedCapabilityError(
-                f"{model.id} on {spec.name} does not support tool calling. Pick a model that does "
-                f"(`hostedllm models --provider {spec.name} --capability tools`)."
-            )
+        if not names:
+            require(model, "tools", "tool calling", stacklevel=5)
         names.add(_check_function(index, tool.get("function")))
     return names
 
@@ -116,11 +114,14 @@ def check_tool_choice(
                 f"tool_choice names function {name!r}, which is not among the tools {sorted(names)}."
             )
     allowed = model.capabilities.tool_choice
-    if kind not in allowed:
-        shown = "a named function" if kind == "function" else repr(kind)
+    shown = "a named function" if kind == "function" else repr(kind)
+    if allowed is None and kind in ("required", "function"):
+        warn_unverified(model, "tool_choice", f"tool_choice {shown}", stacklevel=4)
+    elif allowed is not None and kind not in allowed:
         can = ", ".join(repr(a) for a in allowed) or "nothing"
         raise UnsupportedCapabilityError(
             f"{model.id} on {spec.name} cannot honour tool_choice {shown}: it accepts {can}. "
-            "Use one of those (and check the reply's tool_calls), or pick a model that supports it."
+            "Use one of those (and check the reply's tool_calls), or pick a model that supports it; "
+            f"if you know it does, pass capabilities={{'tool_choice': {[*allowed, kind]!r}}}."
         )
     return tool_choice if isinstance(tool_choice, str) else dict(tool_choice)

@@ -22,7 +22,7 @@ from hostedllm.reasoning import ThinkSplitter
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
 from langchain_hostedllm.convert import chat_result, chunk_from_wire, cost_metadata, to_wire_messages
-from langchain_hostedllm.profile import profile_for
+from langchain_hostedllm.profile import facts_from_profile, profile_for
 from langchain_hostedllm.settings import AnyProviderSettings, HostedSettings
 from langchain_hostedllm.structured import StructuredMethod, structured_output_runnable
 
@@ -55,9 +55,20 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
             **self.sampling_params(),
         }
 
+    @model_validator(mode="before")
+    @classmethod
+    def _facts_from_profile(cls, data: Any) -> Any:
+        """A ``profile`` the user gives states facts too: they reach every check, not only LangChain."""
+        if not isinstance(data, dict) or not isinstance(data.get("profile"), Mapping):
+            return data
+        facts = facts_from_profile(data["profile"])
+        given = {**facts.pop("capabilities", {}), **(data.get("capabilities") or {})}
+        merged = {**facts, **{key: value for key, value in data.items() if value is not None}}
+        return {**merged, "capabilities": given} if given else merged
+
     @model_validator(mode="after")
     def _check_stream_usage(self) -> BaseChatHosted:
-        if self.stream_usage and not self.catalog_entry.capabilities.stream_usage:
+        if self.stream_usage and self.catalog_entry.capabilities.stream_usage is False:
             raise RequestValidationError(
                 f"{self.model} on {self.provider_name()} does not report usage in streams; "
                 "leave stream_usage unset (usage still comes with invoke)."
@@ -97,12 +108,11 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
         if stop is not None:
             kwargs["stop"] = stop
         params = self.sampling_params(**kwargs)
-        include_usage = self.stream_usage is not False
         request = client.build_request(
             to_wire_messages(messages),
             params=params,
             stream=stream,
-            include_usage=include_usage,
+            include_usage=self.stream_usage,
             extra_body=self.extra_body,
             **shape,
         )
@@ -239,13 +249,14 @@ class _ChunkConverter:
 
 
 def _wire_tool_choice(
-    choice: str | bool | Mapping[str, Any] | None, tools: list[dict[str, Any]], allowed: Sequence[str]
+    choice: str | bool | Mapping[str, Any] | None, tools: list[dict[str, Any]], allowed: Sequence[str] | None
 ) -> Any:
-    """LangChain's tool_choice spellings as the chat-completions value the model best supports."""
+    """LangChain's tool_choice spellings as the chat-completions value the model best supports
+    (``allowed``: the values the catalog knows it takes, ``None`` when undocumented)."""
     if choice is None or choice is False:
         return None if choice is None else "none"
     if choice is True or choice == "any":
-        named_only = "required" not in allowed and "function" in allowed
+        named_only = allowed is not None and "required" not in allowed and "function" in allowed
         if len(tools) == 1 and (choice is True or named_only):
             return {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
         return "required"

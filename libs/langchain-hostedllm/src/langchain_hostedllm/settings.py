@@ -54,7 +54,17 @@ class HostedSettings(BaseModel):
     """Keys sent as-is, unchecked: the explicit way to pass what the catalog does not know yet."""
     default_headers: dict[str, str] | None = None
     allow_unknown_model: bool = False
-    """Accept a model id the catalog does not list (it gets the provider's default capabilities)."""
+    """Use a model id the catalog does not list without the one-time warning (even if strict)."""
+    strict_catalog: bool | None = None
+    """Refuse model ids the catalog does not list (default: ``$HOSTEDLLM_STRICT_CATALOG``)."""
+    capabilities: dict[str, Any] | None = None
+    """What you know the model can do, over the catalog, e.g. ``{"tools": True, "json_schema": True}``."""
+    context_window: int | None = None
+    """The model's context window, if the catalog lacks it or has it wrong."""
+    max_output_tokens: int | None = None
+    """The most tokens the model writes in one answer, if the catalog lacks it or has it wrong."""
+    price: dict[str, Any] | None = None
+    """USD per 1M tokens, for cost estimates: ``{"input": 0.5, "output": 1.5}`` (``currency="CNY"`` too)."""
     allow_insecure_http: bool = False
     """Allow plain ``http`` to a non-loopback host (the key would travel unencrypted)."""
     http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)
@@ -114,6 +124,11 @@ class HostedSettings(BaseModel):
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 allow_unknown_model=self.allow_unknown_model,
+                strict_catalog=self.strict_catalog,
+                capabilities=self.capabilities,
+                context_window=self.context_window,
+                max_output_tokens=self.max_output_tokens,
+                price=self.price,
                 allow_insecure_http=self.allow_insecure_http,
                 default_headers=self.default_headers,
                 transport=self.http_transport,
@@ -143,9 +158,9 @@ class AnyProviderSettings(HostedSettings):
         if isinstance(data, dict) and not data.get("provider"):
             model = data.get("model", data.get("model_name"))
             if isinstance(model, str):
-                entry = default_catalog().get(model)
+                provider, ident = default_catalog().locate(model)
                 data = {key: value for key, value in data.items() if key != "model_name"}
-                data.update(provider=entry.provider, model=entry.id)
+                data.update(provider=provider, model=ident)
         return data
 
     def provider_name(self) -> str:

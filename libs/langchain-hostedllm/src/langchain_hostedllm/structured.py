@@ -23,22 +23,25 @@ PREFERENCE: tuple[StructuredMethod, ...] = ("json_schema", "function_calling", "
 
 
 def choose_method(chat: BaseChatHosted, method: StructuredMethod | None) -> StructuredMethod:
-    """``method`` as given, or the best the model supports.
+    """``method`` as given, or the best the model is known to support, else the best not known
+    to be missing (tried, with a one-time warning when the request is built).
 
     An explicit method the model lacks is not refused here: LangChain expects construction to
     succeed, and the request builder refuses it, clearly, before anything is sent.
     """
     caps = chat.catalog_entry.capabilities
     supported = {"json_schema": caps.json_schema, "function_calling": caps.tools, "json_mode": caps.json_object}
-    available = [name for name in PREFERENCE if supported[name]]
+    known = [name for name in PREFERENCE if supported[name] is True]
+    untried = [name for name in PREFERENCE if supported[name] is None]
     where = f"{chat.model} on {chat.provider_name()}"
     if method is None:
-        if not available:
+        if not known and not untried:
             raise UnsupportedCapabilityError(
                 f"{where} supports no structured output (no JSON schema, tools or JSON mode). "
-                "Pick another model (`hostedllm models --capability json_schema`) or parse the text yourself."
+                "Pick another model (`hostedllm models --capability json_schema`) or parse the text yourself; "
+                "if you know it has one, pass capabilities={'json_schema': True} (or 'tools', 'json_object')."
             )
-        return available[0]
+        return (known or untried)[0]  # an unverified one is tried; the request warns once
     if method not in supported:
         raise ValueError(f"method={method!r} is not one of {', '.join(PREFERENCE)}.")
     return method
@@ -88,9 +91,10 @@ def structured_output_runnable(
 
 
 def _forcing_choice(chat: BaseChatHosted, name: str) -> Any:
-    """The strongest tool_choice the model honours: the named function, ``required``, else ``auto``."""
+    """The strongest tool_choice the model honours: the named function (also when undocumented),
+    ``required``, else ``auto``."""
     allowed = chat.catalog_entry.capabilities.tool_choice
-    if "function" in allowed:
+    if allowed is None or "function" in allowed:
         return {"type": "function", "function": {"name": name}}
     if "required" in allowed:
         return "required"

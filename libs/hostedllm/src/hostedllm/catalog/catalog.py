@@ -8,59 +8,115 @@
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from hostedllm.catalog.schema import CatalogFile, ModelEntry
-from hostedllm.errors import RequestValidationError, UnknownModelError
-from hostedllm.providers import get_provider
+from hostedllm.catalog.status import warn_unknown_model
+from hostedllm.errors import ConfigurationError, RequestValidationError, UnknownModelError
+from hostedllm.providers import PROVIDERS, get_provider
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-DATA_FILE = "models.toml"
+CURATED_FILE = "models.toml"
+GENERATED_FILE = "generated.json"
+#: Points to the user's own catalog file (TOML, the schema of ``models.toml``), merged on top.
+USER_CATALOG_ENV = "HOSTEDLLM_CATALOG"
+#: Set to 1 to refuse model ids the catalog does not list (as ``strict_catalog=True`` does).
+STRICT_CATALOG_ENV = "HOSTEDLLM_STRICT_CATALOG"
+
+Row = dict[str, Any]
 
 
 class Catalog:
-    """An immutable, indexed view of model entries."""
+    """An immutable, indexed view of model entries; rows are validated when first looked up."""
 
-    def __init__(self, entries: Iterable[ModelEntry], defaults: Mapping[str, Mapping[str, Any]] | None = None):
-        self._entries = {entry.key: entry for entry in entries}
-        self._defaults = dict(defaults or {})
-        self._index: dict[tuple[str, str], ModelEntry] = {}
-        for entry in self._entries.values():
-            for name in (entry.id, *entry.aliases):
-                self._index.setdefault((entry.provider, name), entry)
-                self._index.setdefault((entry.provider, name.casefold()), entry)
+    def __init__(
+        self,
+        entries: Iterable[ModelEntry | Mapping[str, Any]],
+        defaults: Mapping[str, Mapping[str, Any]] | None = None,
+    ):
+        self._rows: dict[str, ModelEntry | Mapping[str, Any]] = {}
+        for entry in entries:
+            key = entry.key if isinstance(entry, ModelEntry) else f"{entry['provider']}:{entry['id']}"
+            self._rows[key] = entry
+        self._defaults = {name: dict(table) for name, table in (defaults or {}).items()}
+        self._index: dict[tuple[str, str], str] = {}
+        self._folded: dict[tuple[str, str], str] = {}  # for providers whose ids ignore case
+        for key, row in self._rows.items():
+            provider, ident, aliases = (
+                (row.provider, row.id, row.aliases)
+                if isinstance(row, ModelEntry)
+                else (str(row["provider"]), str(row["id"]), row.get("aliases", ()))
+            )
+            for name in (ident, *aliases):
+                self._index.setdefault((provider, name), key)
+                self._folded.setdefault((provider, name.casefold()), key)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalog:
-        """Read and validate a catalog file (the packaged ``models.toml`` by default)."""
-        if path is None:
-            raw = resources.files("hostedllm.catalog").joinpath(DATA_FILE).read_text("utf-8")
-        else:
-            raw = Path(path).read_text("utf-8")
-        data = CatalogFile.model_validate(tomllib.loads(raw))
-        by_key: dict[str, dict[str, Any]] = {}
-        for item in data.model:
-            merged = _with_defaults(item, data.defaults.get(str(item.get("provider")), {}))
-            same_as = merged.pop("same_as", None)
-            if same_as is not None:
-                merged = _inherit(merged, by_key[str(same_as)])
-            by_key[f"{merged['provider']}:{merged['id']}"] = merged
-        return cls((ModelEntry.model_validate(raw_entry) for raw_entry in by_key.values()), data.defaults)
+        """The packaged catalog (generated rows, curated rows on top), or one catalog file, validated."""
+        if path is not None:
+            defaults, rows = _read_toml(Path(path).read_text("utf-8"))
+            catalog = cls(_resolve(defaults, [(rows, "curated")]).values(), defaults)
+            catalog.validate()
+            return catalog
+        package = resources.files("hostedllm.catalog")
+        generated = json.loads(package.joinpath(GENERATED_FILE).read_text("utf-8"))["model"]
+        defaults, curated = _read_toml(package.joinpath(CURATED_FILE).read_text("utf-8"))
+        return cls(_resolve(defaults, [(generated, "generated"), (curated, "curated")]).values(), defaults)
 
-    def __iter__(self) -> Any:
-        return iter(self._entries.values())
+    def with_file(self, path: str | Path) -> Catalog:
+        """This catalog with a user's catalog file on top: its rows add models or override fields of
+        known ones (``capabilities`` and ``params`` key by key), its ``defaults`` extend the provider's.
+
+        Raises :class:`ConfigurationError` naming the file when it cannot be read or is invalid.
+        """
+        where = Path(path)
+        try:
+            defaults, rows = _read_toml(where.read_text("utf-8"))
+            merged = {name: {**self._defaults.get(name, {}), **table} for name, table in defaults.items()}
+            all_defaults = {**self._defaults, **merged}
+            base = {key: self._raw(key) for key in self._rows}
+            resolved = _resolve(all_defaults, [(rows, "user")], base)
+            catalog = Catalog(
+                [*(row for key, row in base.items() if key not in resolved), *resolved.values()], all_defaults
+            )
+            for key in resolved:
+                catalog.entry(key)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigurationError(
+                f"The catalog file {str(where)!r} (from ${USER_CATALOG_ENV} or Catalog.with_file) cannot be used: "
+                f"{exc}. Fix it (same schema as the packaged models.toml) or unset ${USER_CATALOG_ENV}."
+            ) from None
+        return catalog
+
+    def validate(self) -> None:
+        """Validate every row now (lookups otherwise validate the rows they touch)."""
+        for key in self._rows:
+            self.entry(key)
+
+    def entry(self, key: str) -> ModelEntry:
+        """The entry stored under ``provider:id`` exactly."""
+        row = self._rows[key]
+        if not isinstance(row, ModelEntry):
+            row = self._rows[key] = ModelEntry.model_validate(row)
+        return row
+
+    def __iter__(self) -> Iterator[ModelEntry]:
+        return (self.entry(key) for key in list(self._rows))
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._rows)
 
     def find(self, model: str, provider: str | None = None) -> ModelEntry | None:
         """The entry for ``model`` (an id, an alias, or ``provider:id``), or ``None``."""
@@ -80,72 +136,107 @@ class Catalog:
             )
         raise self.unknown_model_error(model, provider)
 
-    def resolve(self, provider: str, model: str, *, allow_unknown: bool = False) -> ModelEntry:
+    def locate(self, model: str, provider: str | None = None) -> tuple[str, str]:
+        """``(provider, model id)`` for a model given as an id, an alias or ``provider:id``, also for
+        an id the catalog does not list when the provider is known."""
+        entry = self.find(model, provider)
+        if entry is not None:
+            return entry.provider, entry.id
+        if provider is None and ":" in model:
+            prefix, _, rest = model.partition(":")
+            if prefix in PROVIDERS:
+                provider, model = prefix, rest
+        if provider is not None:
+            get_provider(provider)  # an unknown provider is refused by name
+            return provider, model
+        self.get(model)  # several providers, or none: the error says what to pass
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def resolve(
+        self, provider: str, model: str, *, allow_unknown: bool = False, strict: bool | None = None
+    ) -> ModelEntry:
         """The entry a client of ``provider`` uses for ``model``.
 
-        A provider with an open model list (a local server), or ``allow_unknown=True``, gets a
-        generic entry built from the provider's defaults for an unlisted id.
+        An id the catalog does not list gets a generic entry from the provider's defaults, with a
+        one-time :class:`UnknownModelWarning` (none for an open model list such as a local server, or
+        with ``allow_unknown=True``). ``strict`` (default: ``$HOSTEDLLM_STRICT_CATALOG``) refuses it.
         """
         entry = self.find(model, provider)
         if entry is not None:
             return entry
-        if allow_unknown or get_provider(provider).open_model_list:
-            return self.generic_entry(provider, model)
-        raise self.unknown_model_error(model, provider)
+        spec = get_provider(provider)
+        if not (allow_unknown or spec.open_model_list):
+            if strict_catalog(strict):
+                raise self.unknown_model_error(model, provider, strict=True)
+            warn_unknown_model(model, provider, self._hint(model, provider))
+        return self.generic_entry(provider, model)
 
     def generic_entry(self, provider: str, model: str) -> ModelEntry:
-        """An uncurated entry for an unlisted model, with the provider's default capabilities."""
+        """An entry for an unlisted model: the provider's defaults, every other capability unknown."""
         raw = _with_defaults({"provider": provider, "id": model}, self._defaults.get(provider, {}))
         raw.setdefault("sources", ("not in the catalog: provider defaults",))
-        return ModelEntry.model_validate({**raw, "curated": False})
+        return ModelEntry.model_validate({**raw, "origin": "unlisted"})
 
     def models(
         self,
         provider: str | None = None,
         capabilities: Iterable[str] = (),
         status: str | None = None,
+        kind: str | None = None,
     ) -> list[ModelEntry]:
-        """Entries matching every filter given, in file order."""
+        """Entries matching every filter given (a capability must be known to be on), in file order."""
         wanted = list(capabilities)
         return [
             entry
-            for entry in self._entries.values()
+            for entry in self
             if (provider is None or entry.provider == provider)
             and (status is None or entry.status.state == status)
+            and (kind is None or entry.kind == kind)
             and all(getattr(entry.capabilities, name) for name in wanted)
         ]
 
     def suggest(self, model: str, provider: str | None = None, limit: int = 3) -> list[str]:
         """Close ids (and aliases) for a mistyped ``model``, best first."""
         names: dict[str, str] = {}
-        for entry in self._entries.values():
-            if provider is None or entry.provider == provider:
-                for name in (entry.id, *entry.aliases):
-                    names.setdefault(name.casefold(), entry.id)
+        for (owner, name), key in self._index.items():
+            if provider is None or owner == provider:
+                names.setdefault(name.casefold(), key.partition(":")[2])
         hits = difflib.get_close_matches(model.casefold(), list(names), n=limit, cutoff=0.5)
         return list(dict.fromkeys(names[hit] for hit in hits))
 
-    def unknown_model_error(self, model: str, provider: str | None) -> UnknownModelError:
-        suggestions = self.suggest(model, provider)
+    def unknown_model_error(self, model: str, provider: str | None, *, strict: bool = False) -> UnknownModelError:
         where = f" for provider {provider!r}" if provider else ""
-        text = f"Unknown model {model!r}{where}."
-        if suggestions:
-            text += " Did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+        text = f"Unknown model {model!r}{where}.{self._hint(model, provider)}"
+        command = f"hostedllm models --provider {provider}" if provider else "hostedllm models"
+        text += f" List models with `{command}`"
+        if strict:
+            text += (
+                f"; the catalog is strict (strict_catalog=True or ${STRICT_CATALOG_ENV}): pass "
+                "allow_unknown_model=True for a model newer than the catalog."
+            )
+        elif provider is None:
+            text += "; for a model outside the catalog pass provider=... (or 'provider:id')."
+        else:
+            text += "."
+        return UnknownModelError(text, suggestions=self.suggest(model, provider))
+
+    def _hint(self, model: str, provider: str | None) -> str:
+        """The "Did you mean ...? It is served by ..." text for an id not found (empty when nothing is close)."""
+        suggestions = self.suggest(model, provider)
+        text = " Did you mean " + " or ".join(repr(s) for s in suggestions) + "?" if suggestions else ""
         elsewhere = [entry.key for entry in self._matches(model, None)] if provider else []
         if elsewhere:
             text += f" It is served by {', '.join(elsewhere)}."
-        command = f"hostedllm models --provider {provider}" if provider else "hostedllm models"
-        text += f" List models with `{command}`; for a model newer than the catalog pass allow_unknown_model=True."
-        return UnknownModelError(text, suggestions=suggestions)
+        return text
 
     def merged(self, discovered: Iterable[ModelEntry]) -> Catalog:
-        """A new catalog with ``discovered`` entries added; curated facts win, gaps are filled."""
-        entries = dict(self._entries)
+        """A new catalog with ``discovered`` entries added; catalog facts win, gaps are filled."""
+        entries: dict[str, ModelEntry | Mapping[str, Any]] = dict(self._rows)
         for new in discovered:
-            old = entries.get(new.key)
-            if old is None:
+            if new.key not in entries:
                 entries[new.key] = new
                 continue
+            old = self.entry(new.key)
             fills = {
                 name: getattr(new, name)
                 for name in ("context_window", "max_output_tokens", "price")
@@ -154,18 +245,60 @@ class Catalog:
             entries[new.key] = old.model_copy(update=fills) if fills else old
         return Catalog(entries.values(), self._defaults)
 
+    def _raw(self, key: str) -> Row:
+        row = self._rows[key]
+        return row.model_dump(exclude_defaults=True) if isinstance(row, ModelEntry) else dict(row)
+
     def _matches(self, model: str, provider: str | None) -> list[ModelEntry]:
         if provider is None and ":" in model:
             provider, _, model = model.partition(":")
-        providers = [provider] if provider else sorted({entry.provider for entry in self._entries.values()})
+        providers = [provider] if provider else sorted({owner for owner, _ in self._index})
         found: list[ModelEntry] = []
         for name in providers:
-            entry = self._index.get((name, model))
-            if entry is None and get_provider(name).model_ids_case_insensitive:
-                entry = self._index.get((name, model.casefold()))
-            if entry is not None and entry not in found:
-                found.append(entry)
+            key = self._index.get((name, model))
+            if key is None and name in PROVIDERS and get_provider(name).model_ids_case_insensitive:
+                key = self._folded.get((name, model.casefold()))
+            if key is not None:
+                entry = self.entry(key)
+                if entry not in found:
+                    found.append(entry)
         return found
+
+
+def _read_toml(text: str) -> tuple[dict[str, dict[str, Any]], list[Row]]:
+    data = CatalogFile.model_validate(tomllib.loads(text))
+    return data.defaults, data.model
+
+
+def _resolve(
+    defaults: Mapping[str, Mapping[str, Any]],
+    layers: Iterable[tuple[Iterable[Mapping[str, Any]], str]],
+    base: Mapping[str, Row] | None = None,
+) -> dict[str, Row]:
+    """Raw rows by key, later layers over earlier ones: provider defaults (chat rows only), ``same_as``
+    inheritance, and for the user's layer a field-by-field overlay of a known row."""
+    by_key: dict[str, Row] = {}
+    known = dict(base or {})
+    for rows, origin in layers:
+        for item in rows:
+            provider = str(item.get("provider"))
+            key = f"{provider}:{item.get('id')}"
+            previous = by_key.get(key) or known.get(key)
+            if origin == "user" and previous is not None:
+                row = _with_defaults(item, previous)
+            elif item.get("kind", "chat") == "chat":
+                row = _with_defaults(item, defaults.get(provider, {}))
+            else:
+                row = dict(item)
+            same_as = row.pop("same_as", None)
+            if same_as is not None:
+                parent = by_key.get(str(same_as)) or known.get(str(same_as))
+                if parent is None:
+                    raise KeyError(f"{key} has same_as = {same_as!r}, which is not in the catalog")
+                row = _inherit(row, parent)
+            row["origin"] = origin
+            by_key[key] = row
+    return by_key
 
 
 def _with_defaults(item: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -173,6 +306,9 @@ def _with_defaults(item: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict
     for table in ("capabilities", "params"):
         if table in defaults and table in item:
             merged[table] = {**defaults[table], **item[table]}
+    own = item.get("capabilities", {})
+    if own.get("tools") is False:  # a model without tools takes none of the provider's tool settings
+        merged["capabilities"] = {**merged["capabilities"], "tool_choice": [], "parallel_tool_calls": False}
     return merged
 
 
@@ -184,7 +320,17 @@ def _inherit(entry: dict[str, Any], parent: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
+def strict_catalog(strict: bool | None = None) -> bool:
+    """``strict``, or else whether ``$HOSTEDLLM_STRICT_CATALOG`` is set to a true value."""
+    if strict is not None:
+        return strict
+    return os.environ.get(STRICT_CATALOG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
-    """The packaged catalog, loaded once on first use (never at import)."""
-    return Catalog.load()
+    """The packaged catalog with the user's file (``$HOSTEDLLM_CATALOG``) on top, loaded once on
+    first use (never at import). Call ``default_catalog.cache_clear()`` after changing the variable."""
+    catalog = Catalog.load()
+    user_file = os.environ.get(USER_CATALOG_ENV)
+    return catalog.with_file(user_file) if user_file else catalog

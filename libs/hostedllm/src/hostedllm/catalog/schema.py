@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt
 
 ToolChoice = Literal["auto", "none", "required", "function"]
 StatusState = Literal["active", "deprecated", "retired"]
+Kind = Literal["chat", "embedding", "rerank"]
+#: Where an entry's facts come from: the hand-curated file, the generated file (public sources), the
+#: user's own catalog file, per-instance overrides, a live ``/models``, or nothing (an unlisted id).
+Origin = Literal["curated", "generated", "user", "live", "unlisted"]
 
 
 class _Strict(BaseModel):
@@ -26,29 +30,41 @@ class Price(_Strict):
 
 
 class Capabilities(_Strict):
-    tools: bool = False
-    #: Which ``tool_choice`` values the model honours; ``function`` means a named function.
-    tool_choice: tuple[ToolChoice, ...] = ()
-    parallel_tool_calls: bool = False
-    json_object: bool = False
-    json_schema: bool = False
-    vision: bool = False
-    reasoning: bool = False
+    """What a model can do, three-valued: ``True`` and ``False`` need evidence; ``None`` is unknown.
+
+    An unknown capability is not refused: the request is sent and the provider decides (with a
+    one-time :class:`~hostedllm.catalog.UnverifiedCapabilityWarning`). Only a ``False`` refuses.
+    """
+
+    tools: bool | None = None
+    #: The ``tool_choice`` values the model honours (``function``: a named function); a listed set
+    #: is complete, so a value outside it is refused. ``None``: not documented.
+    tool_choice: tuple[ToolChoice, ...] | None = None
+    parallel_tool_calls: bool | None = None
+    json_object: bool | None = None
+    json_schema: bool | None = None
+    vision: bool | None = None
+    reasoning: bool | None = None
     #: Usage arrives in streams when ``stream_options.include_usage`` is sent.
-    stream_usage: bool = False
-    system_role: bool = True
+    stream_usage: bool | None = None
+    #: ``False`` only where a model is known to refuse system messages.
+    system_role: bool | None = None
 
     @model_validator(mode="after")
-    def _tool_choice_needs_tools(self) -> Capabilities:
-        if self.tool_choice and not self.tools:
-            raise ValueError("tool_choice values are listed but tools is false")
-        if self.parallel_tool_calls and not self.tools:
-            raise ValueError("parallel_tool_calls is true but tools is false")
+    def _tool_facts_need_tools(self) -> Capabilities:
+        if self.tool_choice and self.tools is not True:
+            raise ValueError("tool_choice values are listed but tools is not true")
+        if self.parallel_tool_calls and self.tools is not True:
+            raise ValueError("parallel_tool_calls is true but tools is not true")
         return self
 
     def names(self) -> list[str]:
-        """The capabilities that are on, by field name."""
-        return [name for name, value in self if value is True]
+        """The capabilities known to be on, by field name."""
+        return [name for name, value in self if value is True or (isinstance(value, tuple) and value)]
+
+    def unknown(self) -> list[str]:
+        """The capabilities the catalog has no evidence about."""
+        return [name for name, value in self if value is None]
 
 
 class ParamRange(_Strict):
@@ -81,9 +97,12 @@ class ModelEntry(_Strict):
 
     provider: str
     id: str = Field(min_length=1)
+    kind: Kind = "chat"
     aliases: tuple[str, ...] = ()
     context_window: PositiveInt | None = None
     max_output_tokens: PositiveInt | None = None
+    #: Length of the vectors an embedding model returns by default.
+    dimensions: PositiveInt | None = None
     price: Price | None = None
     capabilities: Capabilities = Capabilities()
     params: dict[str, ParamRange] = Field(default_factory=dict)
@@ -91,8 +110,12 @@ class ModelEntry(_Strict):
     status: Status = Status()
     sources: tuple[str, ...] = Field(min_length=1)
     notes: str | None = None
-    #: False for an entry made up on the fly (an open provider's unlisted model, or live discovery).
-    curated: bool = True
+    origin: Origin = "curated"
+
+    @property
+    def curated(self) -> bool:
+        """Whether a maintainer wrote this entry by hand."""
+        return self.origin == "curated"
 
     @property
     def key(self) -> str:

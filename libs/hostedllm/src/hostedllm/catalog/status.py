@@ -1,14 +1,19 @@
-"""Warnings for deprecated and retired models, given once per model and process, without network."""
+"""Warnings about a model's standing (deprecated, retired, not in the catalog), once per model and process."""
 
 from __future__ import annotations
 
 import warnings
 
+from hostedllm.catalog.evidence import reset_warnings as _reset_capability_warnings
 from hostedllm.catalog.schema import ModelEntry
 
 
 class ModelStatusWarning(UserWarning):
     """A model in use is deprecated or retired."""
+
+
+class UnknownModelWarning(UserWarning):
+    """A model id the catalog does not list is used; it is sent as given, with provider defaults."""
 
 
 _warned: set[str] = set()
@@ -45,6 +50,23 @@ def warn_if_inactive(entry: ModelEntry, stacklevel: int = 3) -> None:
     warnings.warn(message, ModelStatusWarning, stacklevel=stacklevel)
 
 
+def warn_unknown_model(model: str, provider: str, hint: str = "", stacklevel: int = 4) -> None:
+    """Warn once per process that ``provider:model`` is not in the catalog; ``hint`` names close ids."""
+    key = f"{provider}:{model}"
+    if key in _warned:
+        return
+    _warned.add(key)
+    warnings.warn(
+        f"{model!r} is not in hostedllm's catalog for {provider}; it is sent as given, with {provider}'s "
+        f"defaults and its capabilities unknown (tools and structured output are tried).{hint} "
+        "Say what you know with capabilities={...}, context_window=..., or silence this with "
+        "allow_unknown_model=True; strict_catalog=True (or HOSTEDLLM_STRICT_CATALOG=1) refuses unknown ids.",
+        UnknownModelWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def reset_warnings() -> None:
-    """Forget which models were warned about, so the next use warns again (for tests)."""
+    """Forget which models and capabilities were warned about, so the next use warns again (for tests)."""
     _warned.clear()
+    _reset_capability_warnings()

@@ -73,8 +73,22 @@ class HostedLLMBase(FunctionCallingLLM):
         default_factory=dict, description="More provider parameters, checked against the provider's ranges."
     )
     context_window: int | None = Field(default=None, description="Override the catalog's context window.")
-    is_function_calling_model: bool | None = Field(default=None, description="Override the catalog's tools flag.")
-    allow_unknown_model: bool = Field(default=False, description="Accept a model id the catalog does not list.")
+    max_output_tokens: int | None = Field(default=None, description="Override the catalog's max output tokens.")
+    is_function_calling_model: bool | None = Field(
+        default=None, description="Say whether the model calls tools (the catalog's tools flag, for every check)."
+    )
+    capabilities: dict[str, Any] | None = Field(
+        default=None, description='What you know the model can do, over the catalog, e.g. {"json_schema": True}.'
+    )
+    price: dict[str, Any] | None = Field(
+        default=None, description='USD per 1M tokens for cost estimates, e.g. {"input": 0.5, "output": 1.5}.'
+    )
+    allow_unknown_model: bool = Field(
+        default=False, description="Use a model id the catalog does not list without the one-time warning."
+    )
+    strict_catalog: bool | None = Field(
+        default=None, description="Refuse model ids the catalog does not list (default $HOSTEDLLM_STRICT_CATALOG)."
+    )
     allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
     default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
     http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True)
@@ -108,12 +122,23 @@ class HostedLLMBase(FunctionCallingLLM):
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 allow_unknown_model=self.allow_unknown_model,
+                strict_catalog=self.strict_catalog,
+                capabilities=self._stated_capabilities(),
+                context_window=self.context_window,
+                max_output_tokens=self.max_output_tokens,
+                price=self.price,
                 allow_insecure_http=self.allow_insecure_http,
                 default_headers=self.default_headers,
                 transport=self.http_transport,
                 async_transport=self.async_http_transport,
             )
         return self._client
+
+    def _stated_capabilities(self) -> dict[str, Any] | None:
+        stated = dict(self.capabilities or {})
+        if self.is_function_calling_model is not None:
+            stated.setdefault("tools", self.is_function_calling_model)
+        return stated or None
 
     @model_validator(mode="before")
     @classmethod
@@ -140,16 +165,16 @@ class HostedLLMBase(FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
+        """From the catalog entry with what the user stated on top; a model whose tool calling is
+        unknown counts as function-calling (agents try tools, the request warns once)."""
         entry = self.catalog_entry
         return LLMMetadata(
-            context_window=self.context_window or entry.context_window or DEFAULT_CONTEXT_WINDOW,
+            context_window=entry.context_window or DEFAULT_CONTEXT_WINDOW,
             num_output=self.max_tokens or max_tokens_limit(entry) or DEFAULT_NUM_OUTPUTS,
             is_chat_model=True,
-            is_function_calling_model=(
-                entry.capabilities.tools if self.is_function_calling_model is None else self.is_function_calling_model
-            ),
+            is_function_calling_model=entry.capabilities.tools is not False,
             model_name=self.model,
-            system_role=MessageRole.SYSTEM if entry.capabilities.system_role else MessageRole.USER,
+            system_role=MessageRole.USER if entry.capabilities.system_role is False else MessageRole.SYSTEM,
         )
 
     # --- chat -------------------------------------------------------------------------------
@@ -246,7 +271,7 @@ class HostedLLMBase(FunctionCallingLLM):
         if tool_choice is None and specs:
             tool_choice = self._required_choice(specs) if tool_required else "auto"
         parallel = None
-        if specs and caps.parallel_tool_calls:
+        if specs and caps.parallel_tool_calls is True:
             parallel = allow_parallel_tool_calls
         elif specs and allow_parallel_tool_calls:
             logger.info(
@@ -264,13 +289,14 @@ class HostedLLMBase(FunctionCallingLLM):
 
     def _required_choice(self, specs: list[dict[str, Any]]) -> str | dict[str, Any]:
         allowed = self.catalog_entry.capabilities.tool_choice
-        if "required" in allowed:
+        if allowed is None or "required" in allowed:  # undocumented: tried, the request warns once
             return "required"
         if "function" in allowed and len(specs) == 1:
             return {"type": "function", "function": {"name": specs[0]["function"]["name"]}}
         warnings.warn(
             f"{self.model} on {self.provider_name()} cannot be made to call a tool (it takes tool_choice "
-            f"{', '.join(allowed) or 'nothing'}); asking with 'auto', so it may answer in text instead.",
+            f"{', '.join(allowed) or 'nothing'}); asking with 'auto', so it may answer in text instead. If you "
+            "know it can, pass capabilities={'tool_choice': [...]}.",
             ToolChoiceWarning,
             stacklevel=3,
         )
@@ -321,7 +347,7 @@ class HostedLLMBase(FunctionCallingLLM):
     ) -> Model:
         """A JSON-schema response format where the catalog says the model has one; else LlamaIndex's
         own route (tools for function-calling models, a JSON prompt otherwise)."""
-        if not self.catalog_entry.capabilities.json_schema:
+        if self.catalog_entry.capabilities.json_schema is not True:
             return cast(Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = self.chat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
@@ -334,7 +360,7 @@ class HostedLLMBase(FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        if not self.catalog_entry.capabilities.json_schema:
+        if self.catalog_entry.capabilities.json_schema is not True:
             return cast(Model, await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = await self.achat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
@@ -459,8 +485,8 @@ class HostedLLM(HostedLLMBase):
     @classmethod
     def _provider_from_catalog(cls, data: Any) -> Any:
         if isinstance(data, dict) and not data.get("provider") and isinstance(data.get("model"), str):
-            entry = default_catalog().get(data["model"])
-            data = {**data, "provider": entry.provider, "model": entry.id}
+            provider, ident = default_catalog().locate(data["model"])
+            data = {**data, "provider": provider, "model": ident}
         return data
 
     def provider_name(self) -> str:
