@@ -212,11 +212,27 @@ def test_provider_qualified_and_ambiguous_models(provider: FakeProvider, capsys:
     assert provider.urls[1].startswith("https://gateway.theturbo.ai/v1/")
 
 
-def test_unknown_model_suggests_and_exits_2(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_model_warns_with_suggestions_and_is_sent(
+    provider: FakeProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider.reply("Hello!")
+    code, out, err = run(capsys, "chat", "Hi", "--model", "qwen-2.5-72b", "--provider", "novita")
+    assert (code, out.strip()) == (0, "Hello!")
+    assert "hostedllm: warning: 'qwen-2.5-72b' is not in hostedllm's catalog for novita" in err
+    assert "'qwen/qwen-2.5-72b-instruct'" in err.split("warning:")[1]
+    assert [request["model"] for request in provider.requests] == ["qwen-2.5-72b"]
+
+
+def test_unknown_model_with_a_strict_catalog_exits_2(
+    provider: FakeProvider, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOSTEDLLM_STRICT_CATALOG", "1")
     code, _, err = run(capsys, "chat", "Hi", "--model", "qwen-2.5-72b", "--provider", "novita")
     assert code == 2
     assert len(err.splitlines()) == 1
-    assert "unknown model 'qwen-2.5-72b' for novita; did you mean 'qwen/qwen-2.5-72b-instruct'" in err
+    assert "unknown model 'qwen-2.5-72b' for novita; did you mean" in err
+    assert "'qwen/qwen-2.5-72b-instruct'" in err
+    assert "HOSTEDLLM_STRICT_CATALOG" in err
     assert provider.requests == []
 
 

@@ -161,7 +161,7 @@ class TestBaichuan:
     def test_json_object_yes_json_schema_unverified(self) -> None:
         assert build(self.KEY, response_format={"type": "json_object"})["response_format"] == {"type": "json_object"}
         schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}
-        with pytest.warns(UnverifiedCapabilityWarning, match="no evidence that Baichuan4-Turbo on baichuan supports"):
+        with pytest.warns(UnverifiedCapabilityWarning, match="no evidence that Baichuan4 on baichuan supports"):
             assert build(self.KEY, response_format=schema)["response_format"] == schema
 
     def test_a_known_no_is_refused_with_the_way_out(self) -> None:
@@ -329,10 +329,12 @@ class TestEverywhere:
 
     def test_images_go_to_a_model_not_known_to_be_blind(self) -> None:
         image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]
-        with pytest.raises(UnsupportedCapabilityError, match="does not support images.*capabilities=\\{'vision': True\\}"):
+        with pytest.raises(
+            UnsupportedCapabilityError, match="does not support images.*capabilities=\\{'vision': True\\}"
+        ):
             build("nim:meta/llama-3.3-70b-instruct", image)
         with pytest.warns(UnverifiedCapabilityWarning, match="supports images"):
-            assert build("novita:qwen/qwen-2.5-72b-instruct", image)["messages"] == image
+            assert build("novita:deepseek/deepseek-v3.2", image)["messages"] == image
 
     @pytest.mark.parametrize(
         ("function", "problem"),

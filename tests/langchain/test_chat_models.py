@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Sys
 from pydantic import BaseModel
 
 from hostedllm.catalog import ModelStatusWarning
+from hostedllm.catalog import UnverifiedCapabilityWarning
 from hostedllm.errors import (
     ConfigurationError,
     ParameterRangeError,
@@ -362,16 +363,28 @@ class TestStructuredOutput:
         assert "tools" in provider.last, "Baichuan4 has tools but no json_schema: function calling is used"
 
     def test_unsupported_method_is_refused_before_sending(self, provider: ScriptedProvider) -> None:
-        structured = ChatBaichuan(model="Baichuan4", **provider.transports).with_structured_output(
-            Person, method="json_schema"
+        structured = ChatBaichuan(model="Baichuan2-Turbo", **provider.transports).with_structured_output(
+            Person, method="json_mode"
         )
-        with pytest.raises(UnsupportedCapabilityError, match="does not support response_format 'json_schema'"):
+        with pytest.raises(
+            UnsupportedCapabilityError, match=r"does not support response_format 'json_object'.*capabilities="
+        ):
             structured.invoke("x")
         assert provider.requests == []
 
+    def test_an_unverified_method_is_tried_after_one_warning(self, provider: ScriptedProvider) -> None:
+        provider.json(completion('{"name": "Ada", "age": 36}'))
+        structured = ChatBaichuan(model="Baichuan4", **provider.transports).with_structured_output(
+            Person, method="json_schema"
+        )
+        with pytest.warns(UnverifiedCapabilityWarning, match="response_format 'json_schema'"):
+            assert structured.invoke("x") == Person(name="Ada", age=36)
+        assert provider.requests[0]["response_format"]["type"] == "json_schema"
+
     def test_model_without_any_method(self) -> None:
+        chat = ChatBaichuan(model="Baichuan2-Turbo", capabilities={"json_schema": False})
         with pytest.raises(UnsupportedCapabilityError, match="supports no structured output"):
-            ChatBaichuan(model="Baichuan2-Turbo").with_structured_output(Person)
+            chat.with_structured_output(Person)
 
 
 class TestConstruction:
@@ -381,7 +394,7 @@ class TestConstruction:
         with pytest.raises(UnsupportedParameterError, match="does not take 'n'"):
             ChatNIM(model="meta/llama-3.3-70b-instruct", model_kwargs={"n": 2})
         with pytest.raises(UnknownModelError, match="Did you mean 'Baichuan4-Turbo'"):
-            ChatBaichuan(model="Baichuan4-Trubo")
+            ChatBaichuan(model="Baichuan4-Trubo", strict_catalog=True)
 
     def test_key_from_the_providers_own_variable_only(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv("NOVITA_API_KEY")

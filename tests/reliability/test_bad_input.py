@@ -10,6 +10,8 @@ construction counts as "before any request" too.
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import datetime
 import functools
@@ -22,6 +24,7 @@ from langchain_core.messages import ChatMessage as LCChatMessage
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from hostedllm import ChatClient
+from hostedllm.catalog import UnknownModelWarning
 from hostedllm.errors import (
     HostedLLMError,
     InvalidMessagesError,
@@ -602,6 +605,12 @@ UNKNOWN_FIX = ["Unknown model", "Did you mean", "hostedllm models", "allow_unkno
 
 
 class TestUnknownModel:
+    """With a strict catalog (here from the environment), an unknown id is refused before anything is sent."""
+
+    @pytest.fixture(autouse=True)
+    def _strict(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("HOSTEDLLM_STRICT_CATALOG", "1")
+
     @pytest.mark.parametrize(("provider", "typo", "suggestion"), NEAR_MISSES)
     def test_at_construction(self, provider: str, typo: str, suggestion: str) -> None:
         target = TARGETS[provider]
@@ -635,10 +644,38 @@ class TestUnknownModel:
             fragments,
             counter,
         )
-        refused(lambda: ChatHosted(model="deepseek-v3.3", **counter.adapter), UnknownModelError, fragments, counter)
+        no_provider = ["Unknown model", "Did you mean", "deepseek/deepseek-v3.2", "pass provider=..."]
+        refused(lambda: ChatHosted(model="deepseek-v3.3", **counter.adapter), UnknownModelError, no_provider, counter)
 
     def test_the_error_carries_the_suggestions(self) -> None:
         with pytest.raises(UnknownModelError) as caught:
             ChatClient("nim", "meta/llama-3.3-70b-instruc")
         assert "meta/llama-3.3-70b-instruct" in caught.value.suggestions
         assert isinstance(caught.value, ValueError)
+
+
+class TestUnknownModelWelcome:
+    """By default an unknown id builds after one warning that names the close ids; nothing is sent."""
+
+    @pytest.mark.parametrize(("provider", "typo", "suggestion"), NEAR_MISSES)
+    def test_every_class_warns_once_and_builds(self, provider: str, typo: str, suggestion: str) -> None:
+        target = TARGETS[provider]
+        counter = CountingTransport()
+        with pytest.warns(UnknownModelWarning, match=re.escape(suggestion)) as caught:
+            built = [
+                target.lc(model=typo, **counter.adapter),
+                target.li(model=typo, **counter.adapter),
+                ChatClient(provider, typo, **counter.core),
+                HostedLLM(model=typo, provider=provider, **counter.adapter),
+            ]
+        assert len([w for w in caught if w.category is UnknownModelWarning]) == 1, "once per model and process"
+        assert [getattr(b, "model", None) for b in built][:2] == [typo, typo]
+        assert counter.count == 0, "construction sends nothing"
+
+    def test_any_provider_takes_provider_and_id(self) -> None:
+        with pytest.warns(UnknownModelWarning, match="Did you mean 'deepseek/deepseek-v3.2'"):
+            chat = ChatHosted(model="novita:deepseek/deepseek-v3.3")
+        llm = LIHostedLLM(model="novita:deepseek/deepseek-v3.3")
+        assert (chat.provider, chat.model, llm.provider, llm.model) == ("novita", "deepseek/deepseek-v3.3") * 2
+        with pytest.raises(UnknownModelError, match="pass provider=..."):
+            ChatHosted(model="deepseek-v3.3")

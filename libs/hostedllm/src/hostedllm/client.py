@@ -82,6 +82,11 @@ class ChatClient:
         self.spec = get_provider(provider)
         self.catalog = catalog or default_catalog()
         entry = self.catalog.resolve(self.spec.name, model, allow_unknown=allow_unknown_model, strict=strict_catalog)
+        if entry.kind != "chat":
+            raise RequestValidationError(
+                f"{entry.id} on {entry.provider} is a {entry.kind} model, not a chat model; pick a chat model "
+                f"(`hostedllm models --provider {entry.provider} --kind chat`)."
+            )
         self.model = with_overrides(
             entry,
             capabilities=capabilities,

@@ -144,6 +144,7 @@ def resolve_target(catalog: Catalog, model: str | None, provider: str | None, *,
     >>> resolve_target(default_catalog(), "qwen/qwen-2-72b-instruct", None, local=False)
     ('novita', 'qwen/qwen-2-72b-instruct')
     """
+    from hostedllm.catalog.catalog import STRICT_CATALOG_ENV, strict_catalog
     from hostedllm.providers import PROVIDERS
 
     if local:
@@ -162,9 +163,9 @@ def resolve_target(catalog: Catalog, model: str | None, provider: str | None, *,
         provider, model = prefix, rest
     if provider is not None:
         entry = catalog.find(model, provider)
-        if entry is None and not PROVIDERS[provider].open_model_list:
-            raise UsageError(_unknown_model(catalog, model, provider))
-        return provider, entry.id if entry is not None else model
+        if entry is None and not PROVIDERS[provider].open_model_list and strict_catalog():
+            raise UsageError(_unknown_model(catalog, model, provider) + f" (${STRICT_CATALOG_ENV} is set)")
+        return provider, entry.id if entry is not None else model  # an unknown id: the client warns once
     matches = [entry for name in PROVIDERS if (entry := catalog.find(model, name)) is not None]
     if len(matches) == 1:
         return matches[0].provider, matches[0].id
@@ -185,6 +186,8 @@ def _unknown_model(catalog: Catalog, model: str, provider: str | None) -> str:
         text += f" It is served by {', '.join(elsewhere)}: pass --provider {elsewhere[0]}."
     listing = f"hostedllm models --provider {provider}" if provider else "hostedllm models"
     text += f" List the models with `{listing}`"
+    if provider is None:
+        text += "; for a model newer than the catalog pass --provider"
     if provider != "local":
         text += "; for a model on a local OpenAI-compatible server pass --provider local --base-url URL"
     return text + "."
