@@ -12,9 +12,9 @@ from hostedllm import ChatClient
 from hostedllm.catalog import ModelStatusWarning, UnknownModelWarning, UnverifiedCapabilityWarning, default_catalog
 from hostedllm.errors import (
     InvalidMessagesError,
-    UnknownModelError,
     ParameterRangeError,
     RequestValidationError,
+    UnknownModelError,
     UnsupportedCapabilityError,
     UnsupportedParameterError,
 )
@@ -233,7 +233,7 @@ class TestNIM:
         assert len(build(self.KEY, messages, tools=[WEATHER])["messages"]) == 6
 
     def test_parallel_tool_calls_cannot_be_honoured(self) -> None:
-        with pytest.raises(UnsupportedCapabilityError, match="does not support parallel tool calls.*leave it unset"):
+        with pytest.raises(UnsupportedCapabilityError, match=r"does not support parallel tool calls.*leave it unset"):
             build(self.KEY, tools=[WEATHER], parallel_tool_calls=True)
         assert "parallel_tool_calls" not in build(self.KEY, tools=[WEATHER], parallel_tool_calls=False)
 
@@ -330,7 +330,7 @@ class TestEverywhere:
     def test_images_go_to_a_model_not_known_to_be_blind(self) -> None:
         image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]
         with pytest.raises(
-            UnsupportedCapabilityError, match="does not support images.*capabilities=\\{'vision': True\\}"
+            UnsupportedCapabilityError, match=r"does not support images.*capabilities=\{'vision': True\}"
         ):
             build("nim:meta/llama-3.3-70b-instruct", image)
         with pytest.warns(UnverifiedCapabilityWarning, match="supports images"):

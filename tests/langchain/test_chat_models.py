@@ -13,8 +13,7 @@ from langchain_core.load import dumps
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel
 
-from hostedllm.catalog import ModelStatusWarning
-from hostedllm.catalog import UnverifiedCapabilityWarning
+from hostedllm.catalog import ModelStatusWarning, UnverifiedCapabilityWarning
 from hostedllm.errors import (
     ConfigurationError,
     ParameterRangeError,

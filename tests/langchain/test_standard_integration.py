@@ -151,7 +151,7 @@ class _Synthesized(ChatModelIntegrationTests):
     # --- what none of the three text-only models can take ---------------------------------------
 
     @pytest.mark.xfail(
-        reason="text-only model (catalog: vision = false, with its source): our core refuses image parts before sending",
+        reason="text-only model (catalog: vision = false, with a source): our core refuses image parts before sending",
         raises=UnsupportedCapabilityError,
         strict=True,
     )

@@ -10,11 +10,10 @@ construction counts as "before any request" too.
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import datetime
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -677,5 +676,5 @@ class TestUnknownModelWelcome:
             chat = ChatHosted(model="novita:deepseek/deepseek-v3.3")
         llm = LIHostedLLM(model="novita:deepseek/deepseek-v3.3")
         assert (chat.provider, chat.model, llm.provider, llm.model) == ("novita", "deepseek/deepseek-v3.3") * 2
-        with pytest.raises(UnknownModelError, match="pass provider=..."):
+        with pytest.raises(UnknownModelError, match=r"pass provider=\.\.\."):
             ChatHosted(model="deepseek-v3.3")
