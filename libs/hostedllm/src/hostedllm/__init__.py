@@ -19,14 +19,25 @@ _EXPORTS = {
     "default_catalog": "hostedllm.catalog",
     "estimate_cost": "hostedllm.catalog",
     "discover_models": "hostedllm.catalog.discovery",
+    "available_models": "hostedllm.catalog.discovery",
+    "aavailable_models": "hostedllm.catalog.discovery",
+    "UnknownModelWarning": "hostedllm.catalog",
+    "UnverifiedCapabilityWarning": "hostedllm.catalog",
     "get_provider": "hostedllm.providers",
     "RetryPolicy": "hostedllm.transport",
     "Timeouts": "hostedllm.transport",
 }
 
 if TYPE_CHECKING:
-    from hostedllm.catalog import Catalog, ModelEntry, default_catalog, estimate_cost
-    from hostedllm.catalog.discovery import discover_models
+    from hostedllm.catalog import (
+        Catalog,
+        ModelEntry,
+        UnknownModelWarning,
+        UnverifiedCapabilityWarning,
+        default_catalog,
+        estimate_cost,
+    )
+    from hostedllm.catalog.discovery import aavailable_models, available_models, discover_models
     from hostedllm.client import ChatClient
     from hostedllm.providers import get_provider
     from hostedllm.transport import RetryPolicy, Timeouts
@@ -45,7 +56,11 @@ __all__ = [
     "ModelEntry",
     "RetryPolicy",
     "Timeouts",
+    "UnknownModelWarning",
+    "UnverifiedCapabilityWarning",
     "__version__",
+    "aavailable_models",
+    "available_models",
     "default_catalog",
     "discover_models",
     "estimate_cost",

@@ -22,10 +22,14 @@ from pydantic import (
 
 from hostedllm.adapter_support import gather_unknown_kwargs, sampling_params, typed_construction_errors
 from hostedllm.catalog import ModelEntry, default_catalog
+from hostedllm.catalog.discovery import aavailable_models, available_models
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
+
+#: The model id ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
+PLACEHOLDER_MODEL = "list-models"
 
 
 class HostedSettings(BaseModel):
@@ -136,6 +140,39 @@ class HostedSettings(BaseModel):
             )
             self._clients[name] = found
         return found
+
+    def available_models(self) -> list[ModelEntry]:
+        """What the provider serves now, each model with the catalog's facts where it has them.
+
+        One ``GET /models`` with this instance's key and base URL (never called for you)::
+
+            ids = [entry.id for entry in ChatNovita(model="deepseek/deepseek-v3.2").available_models()]
+        """
+        client = self.client()
+        return available_models(
+            self.spec,
+            api_key=client.api_key,
+            base_url=client.base_url,
+            catalog=client.catalog,
+            transport=self.http_transport,
+        )
+
+    async def aavailable_models(self) -> list[ModelEntry]:
+        """:meth:`available_models` on the async path."""
+        client = self.client()
+        return await aavailable_models(
+            self.spec,
+            api_key=client.api_key,
+            base_url=client.base_url,
+            catalog=client.catalog,
+            transport=self.async_http_transport,
+        )
+
+    @classmethod
+    def get_available_models(cls, **kwargs: Any) -> list[ModelEntry]:
+        """:meth:`available_models` without a model: ``api_key``, ``base_url`` (and ``provider`` for
+        the any-provider classes) as keywords, e.g. ``ChatNovita.get_available_models()``."""
+        return cls(**{"model": PLACEHOLDER_MODEL, "allow_unknown_model": True, **kwargs}).available_models()
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
         """Every sampling parameter set on this instance (fields named like provider parameters,

@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from hostedllm.catalog.schema import CatalogFile, ModelEntry
 from hostedllm.catalog.status import warn_unknown_model
 from hostedllm.errors import ConfigurationError, RequestValidationError, UnknownModelError
@@ -94,9 +96,14 @@ class Catalog:
             for key in resolved:
                 catalog.entry(key)
         except (OSError, ValueError, KeyError) as exc:
+            problem = (
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
             raise ConfigurationError(
                 f"The catalog file {str(where)!r} (from ${USER_CATALOG_ENV} or Catalog.with_file) cannot be used: "
-                f"{exc}. Fix it (same schema as the packaged models.toml) or unset ${USER_CATALOG_ENV}."
+                f"{problem}. Fix it (same schema as the packaged models.toml) or unset ${USER_CATALOG_ENV}."
             ) from None
         return catalog
 

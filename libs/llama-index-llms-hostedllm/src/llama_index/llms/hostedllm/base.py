@@ -39,6 +39,7 @@ from pydantic import AliasChoices
 
 from hostedllm.adapter_support import gather_unknown_kwargs, sampling_params, typed_construction_errors
 from hostedllm.catalog import ModelEntry, default_catalog
+from hostedllm.catalog.discovery import aavailable_models, available_models
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, baichuan, get_provider
@@ -47,6 +48,8 @@ from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, t
 
 logger = logging.getLogger(__name__)
 _REQUEST_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
+#: The model id ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
+PLACEHOLDER_MODEL = "list-models"
 
 
 class ToolChoiceWarning(UserWarning):
@@ -150,6 +153,39 @@ class HostedLLMBase(FunctionCallingLLM):
         self.api_key = self.client.api_key
         check_params(self.spec, self.catalog_entry, self.sampling_params())
         return self
+
+    def available_models(self) -> list[ModelEntry]:
+        """What the provider serves now, each model with the catalog's facts where it has them.
+
+        One ``GET /models`` with this instance's key and base URL (never called for you)::
+
+            ids = [entry.id for entry in Novita(model="deepseek/deepseek-v3.2").available_models()]
+        """
+        client = self.client
+        return available_models(
+            self.spec,
+            api_key=client.api_key,
+            base_url=client.base_url,
+            catalog=client.catalog,
+            transport=self.http_transport,
+        )
+
+    async def aavailable_models(self) -> list[ModelEntry]:
+        """:meth:`available_models` on the async path."""
+        client = self.client
+        return await aavailable_models(
+            self.spec,
+            api_key=client.api_key,
+            base_url=client.base_url,
+            catalog=client.catalog,
+            transport=self.async_http_transport,
+        )
+
+    @classmethod
+    def get_available_models(cls, **kwargs: Any) -> list[ModelEntry]:
+        """:meth:`available_models` without a model: ``api_key``, ``api_base`` (and ``provider`` for
+        :class:`HostedLLM`) as keywords, e.g. ``Novita.get_available_models()``."""
+        return cls(**{"model": PLACEHOLDER_MODEL, "allow_unknown_model": True, **kwargs}).available_models()
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
         # self.__dict__ holds the field values (cheaper than iterating the model)
