@@ -26,7 +26,7 @@ def test_table_lists_every_model_with_status(capsys: pytest.CaptureFixture[str])
     code, out, _ = run(capsys, "models")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["PROVIDER", "MODEL", "CONTEXT"]
+    assert lines[0].split()[:4] == ["PROVIDER", "MODEL", "KIND", "CONTEXT"]
     assert f"{len(default_catalog())} models." in out
     llama2 = next(line for line in lines if "meta/llama2-70b" in line)
     assert "retired 2025-09-24 -> nim:meta/llama-3.3-70b-instruct" in llama2
@@ -36,6 +36,16 @@ def test_table_lists_every_model_with_status(capsys: pytest.CaptureFixture[str])
     baichuan = next(line for line in lines if line.startswith("baichuan") and " Baichuan4 " in line)
     assert "¥100.00 / ¥100.00" in baichuan
     assert "2,048" in baichuan, "the effective max output includes the provider's cap"
+    assert " T.J.-.U " in baichuan, "tools, JSON mode, usage in streams; no vision; the rest unknown"
+
+
+def test_kinds_and_three_valued_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "models", "--kind", "embedding")
+    rows = [line.split() for line in out.splitlines()[1:] if line and not line.endswith(".")]
+    assert rows, "embedding models are listed as their own kind"
+    assert {row[2] for row in rows} == {"embedding"}
+    assert len(rows) == len(default_catalog().models(kind="embedding"))
+    assert "'-' no, '.' unknown" in out
 
 
 def test_filters(capsys: pytest.CaptureFixture[str]) -> None:

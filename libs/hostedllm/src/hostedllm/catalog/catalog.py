@@ -11,7 +11,8 @@ import difflib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -40,29 +41,51 @@ Row = dict[str, Any]
 
 
 class Catalog:
-    """An immutable, indexed view of model entries; rows are validated when first looked up."""
+    """An immutable, indexed view of model entries; rows are validated when first looked up.
+
+    ``underlay`` supplies more rows on first need (the generated file, under the curated rows), so
+    a lookup of a curated model never pays for parsing the large generated file.
+    """
 
     def __init__(
         self,
         entries: Iterable[ModelEntry | Mapping[str, Any]],
         defaults: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        underlay: Callable[[], Iterable[Mapping[str, Any]]] | None = None,
     ):
         self._rows: dict[str, ModelEntry | Mapping[str, Any]] = {}
-        for entry in entries:
-            key = entry.key if isinstance(entry, ModelEntry) else f"{entry['provider']}:{entry['id']}"
-            self._rows[key] = entry
-        self._defaults = {name: dict(table) for name, table in (defaults or {}).items()}
         self._index: dict[tuple[str, str], str] = {}
         self._folded: dict[tuple[str, str], str] = {}  # for providers whose ids ignore case
-        for key, row in self._rows.items():
+        self._defaults = {name: dict(table) for name, table in (defaults or {}).items()}
+        self._underlay = underlay
+        self._lock = threading.Lock()
+        self._add(entries)
+
+    def _add(self, entries: Iterable[ModelEntry | Mapping[str, Any]]) -> None:
+        """Index ``entries``; a key already present keeps its row (the earlier layer wins)."""
+        for row in entries:
             provider, ident, aliases = (
                 (row.provider, row.id, row.aliases)
                 if isinstance(row, ModelEntry)
                 else (str(row["provider"]), str(row["id"]), row.get("aliases", ()))
             )
+            key = f"{provider}:{ident}"
+            if key in self._rows:
+                continue
+            self._rows[key] = row
             for name in (ident, *aliases):
                 self._index.setdefault((provider, name), key)
                 self._folded.setdefault((provider, name.casefold()), key)
+
+    def _complete(self) -> None:
+        """Add the underlay's rows (once, thread-safe) before an answer that needs every row."""
+        if self._underlay is None:
+            return
+        with self._lock:
+            if self._underlay is not None:
+                self._add(self._underlay())
+                self._underlay = None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalog:
@@ -73,9 +96,13 @@ class Catalog:
             catalog.validate()
             return catalog
         package = resources.files("hostedllm.catalog")
-        generated = json.loads(package.joinpath(GENERATED_FILE).read_text("utf-8"))["model"]
         defaults, curated = _read_toml(package.joinpath(CURATED_FILE).read_text("utf-8"))
-        return cls(_resolve(defaults, [(generated, "generated"), (curated, "curated")]).values(), defaults)
+
+        def generated() -> Iterable[Row]:
+            rows = json.loads(package.joinpath(GENERATED_FILE).read_text("utf-8"))["model"]
+            return _resolve(defaults, [(rows, "generated")]).values()
+
+        return cls(_resolve(defaults, [(curated, "curated")]).values(), defaults, underlay=generated)
 
     def with_file(self, path: str | Path) -> Catalog:
         """This catalog with a user's catalog file on top: its rows add models or override fields of
@@ -84,6 +111,7 @@ class Catalog:
         Raises :class:`ConfigurationError` naming the file when it cannot be read or is invalid.
         """
         where = Path(path)
+        self._complete()
         try:
             defaults, rows = _read_toml(where.read_text("utf-8"))
             merged = {name: {**self._defaults.get(name, {}), **table} for name, table in defaults.items()}
@@ -109,20 +137,25 @@ class Catalog:
 
     def validate(self) -> None:
         """Validate every row now (lookups otherwise validate the rows they touch)."""
-        for key in self._rows:
+        self._complete()
+        for key in list(self._rows):
             self.entry(key)
 
     def entry(self, key: str) -> ModelEntry:
         """The entry stored under ``provider:id`` exactly."""
+        if key not in self._rows:
+            self._complete()
         row = self._rows[key]
         if not isinstance(row, ModelEntry):
             row = self._rows[key] = ModelEntry.model_validate(row)
         return row
 
     def __iter__(self) -> Iterator[ModelEntry]:
+        self._complete()
         return (self.entry(key) for key in list(self._rows))
 
     def __len__(self) -> int:
+        self._complete()
         return len(self._rows)
 
     def find(self, model: str, provider: str | None = None) -> ModelEntry | None:
@@ -204,6 +237,7 @@ class Catalog:
 
     def suggest(self, model: str, provider: str | None = None, limit: int = 3) -> list[str]:
         """Close ids (and aliases) for a mistyped ``model``, best first."""
+        self._complete()
         names: dict[str, str] = {}
         for (owner, name), key in self._index.items():
             if provider is None or owner == provider:
@@ -238,6 +272,7 @@ class Catalog:
 
     def merged(self, discovered: Iterable[ModelEntry]) -> Catalog:
         """A new catalog with ``discovered`` entries added; catalog facts win, gaps are filled."""
+        self._complete()
         entries: dict[str, ModelEntry | Mapping[str, Any]] = dict(self._rows)
         for new in discovered:
             if new.key not in entries:
@@ -253,12 +288,22 @@ class Catalog:
         return Catalog(entries.values(), self._defaults)
 
     def _raw(self, key: str) -> Row:
+        self._complete()
         row = self._rows[key]
         return row.model_dump(exclude_defaults=True) if isinstance(row, ModelEntry) else dict(row)
 
     def _matches(self, model: str, provider: str | None) -> list[ModelEntry]:
         if provider is None and ":" in model:
             provider, _, model = model.partition(":")
+        if provider is None:
+            self._complete()  # an id may be served by a provider only the underlay lists
+        found = self._find_loaded(model, provider)
+        if not found and self._underlay is not None:
+            self._complete()
+            found = self._find_loaded(model, provider)
+        return found
+
+    def _find_loaded(self, model: str, provider: str | None) -> list[ModelEntry]:
         providers = [provider] if provider else sorted({owner for owner, _ in self._index})
         found: list[ModelEntry] = []
         for name in providers:

@@ -28,6 +28,7 @@ CAPABILITY_CODES = {
     "stream_usage": "U",
 }
 STATUSES = ("active", "deprecated", "retired")
+KINDS = ("chat", "embedding", "rerank")
 _SUFFIXES = {"k": 1_000, "m": 1_000_000}
 
 
@@ -58,6 +59,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         help="only models with this capability (repeatable)",
     )
     models.add_argument("--status", choices=STATUSES, help="only models in this status")
+    models.add_argument("--kind", choices=KINDS, help="only chat, embedding or rerank models")
     models.add_argument(
         "--max-price",
         type=price,
@@ -126,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
         catalog = with_live(catalog, args.provider)
     entries = [
         entry
-        for entry in catalog.models(provider=args.provider, capabilities=args.capability, status=args.status)
+        for entry in catalog.models(
+            provider=args.provider, capabilities=args.capability, status=args.status, kind=args.kind
+        )
         if _cheap_enough(entry, args.max_price) and _long_enough(entry, args.min_context)
     ]
     if args.json:
@@ -240,27 +244,34 @@ def _columns(rows: Sequence[tuple[str, ...]], indent: str) -> list[str]:
 
 def format_table(entries: Sequence[ModelEntry]) -> str:
     """The ``hostedllm models`` table, with a legend line."""
-    header = ("PROVIDER", "MODEL", "CONTEXT", "MAX OUT", "PRICE IN/OUT PER 1M", "CAPS", "STATUS")
+    header = ("PROVIDER", "MODEL", "KIND", "CONTEXT", "MAX OUT", "PRICE IN/OUT PER 1M", "CAPS", "STATUS")
     rows = [header] + [_row(entry) for entry in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     legend = " ".join(f"{code}={name}" for name, code in CAPABILITY_CODES.items())
-    return "\n".join([*lines, "", f"{len(entries)} models. CAPS: {legend}. Unknown values show as '-'."])
+    return "\n".join(
+        [*lines, "", f"{len(entries)} models. CAPS: {legend}; '-' no, '.' unknown (tried, with a warning)."]
+    )
 
 
 def _row(entry: ModelEntry) -> tuple[str, ...]:
     from hostedllm.request import max_tokens_limit
 
-    caps = "".join(code if getattr(entry.capabilities, name) else "." for name, code in CAPABILITY_CODES.items())
+    caps = "".join(_capability(getattr(entry.capabilities, name), code) for name, code in CAPABILITY_CODES.items())
     return (
         entry.provider,
         f"{entry.id} (live)" if entry.origin == "live" else entry.id,
+        entry.kind,
         _count(entry.context_window),
         _count(max_tokens_limit(entry)),
         _price(entry),
         caps,
         _status(entry),
     )
+
+
+def _capability(value: bool | None, code: str) -> str:
+    return code if value else "." if value is None else "-"
 
 
 def _count(value: int | None) -> str:
