@@ -1,10 +1,12 @@
-"""The model catalog: find models by capability and price, compare providers, see retirement warnings.
+"""The model catalog: find models by capability and price, compare providers, see retirement warnings,
+and use a model newer than the catalog.
 
 Shows ``default_catalog().models(capabilities=[...], status=...)`` filtered by price, one model
-served by several providers side by side (price, context window, max output), and the
+served by several providers side by side (price, context window, max output), the
 ``ModelStatusWarning`` a retired model gives when a LangChain or LlamaIndex model is created for
-it (caught with ``warnings.catch_warnings``). Everything comes from the packaged catalog
-(``models.toml``); no server, key or network is used.
+it (caught with ``warnings.catch_warnings``), and the one ``UnknownModelWarning`` of a model the
+catalog does not list yet, with what you know stated per instance. Everything comes from the
+packaged catalog (``models.toml`` and the generated ``generated.json``); no server, key or network is used.
 
     python cookbook/catalog.py
 """
@@ -14,12 +16,13 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 
-from hostedllm.catalog import ModelEntry, ModelStatusWarning, default_catalog
-from langchain_hostedllm import ChatNIM
-from llama_index.llms.hostedllm import Baichuan
+from hostedllm.catalog import ModelEntry, ModelStatusWarning, UnknownModelWarning, default_catalog
+from langchain_hostedllm import ChatNIM, ChatNovita
+from llama_index.llms.hostedllm import Baichuan, Novita
 
 NEEDS = ["tools", "json_schema"]
 MAX_OUTPUT_PRICE = 0.50  # USD per 1M output tokens
+SHOWN = 4  # models served by several providers to show
 
 
 def price(entry: ModelEntry) -> str:
@@ -30,6 +33,10 @@ def price(entry: ModelEntry) -> str:
 
 def tokens(count: int | None) -> str:
     return f"{count:,}" if count else "?"
+
+
+def known(value: bool | None) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
 
 
 def base_name(entry: ModelEntry) -> str:
@@ -55,18 +62,17 @@ def main() -> None:
 
     print("\n2. One model, several providers:")
     served: dict[str, list[ModelEntry]] = defaultdict(list)
-    for entry in catalog:
-        if entry.status.state == "active":
-            served[base_name(entry)].append(entry)
-    for name, entries in sorted(served.items()):
-        if len({entry.provider for entry in entries}) < 2:
-            continue
+    for entry in catalog.models(status="active", kind="chat"):
+        served[base_name(entry)].append(entry)
+    shared = [(name, entries) for name, entries in sorted(served.items()) if len({e.provider for e in entries}) > 1]
+    for name, entries in shared[:SHOWN]:
         print(f"   {name}:")
         for entry in entries:
             print(
                 f"     {entry.key:<40} {price(entry):<34} context {tokens(entry.context_window)}, "
-                f"max output {tokens(entry.max_output_tokens)}, tools {'yes' if entry.capabilities.tools else 'no'}"
+                f"max output {tokens(entry.max_output_tokens)}, tools {known(entry.capabilities.tools)}"
             )
+    print(f"   ... {len(shared) - SHOWN} more models are served by several providers.")
 
     print("\n3. Retired and deprecated models warn when a model object is created (no request is made):")
     with warnings.catch_warnings(record=True) as caught:
@@ -76,10 +82,22 @@ def main() -> None:
     for warning in caught:
         if issubclass(warning.category, ModelStatusWarning):
             print(f"   {warning.category.__name__}: {warning.message}")
-    print("   Every inactive model in the catalog:")
-    for entry in catalog:
-        if entry.status.state != "active":
+    inactive = [entry for entry in catalog if entry.status.state != "active"]
+    print(f"   The catalog knows {len(inactive)} inactive models; the hand-curated ones:")
+    for entry in inactive:
+        if entry.curated:
             print(f"     [{entry.status.state}] {entry.key}: use {entry.status.replacement or '-'}")
+
+    print("\n4. A model newer than the catalog works after one warning; say what you know per instance:")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chat = ChatNovita(model="vendor/model-of-next-week", api_key="not-used", capabilities={"tools": True})
+        llm = Novita(model="vendor/model-of-next-week", api_key="not-used", context_window=131072)
+    for warning in caught:
+        if issubclass(warning.category, UnknownModelWarning):
+            print(f"   {warning.category.__name__}: {str(warning.message)[:110]}...")
+    print(f"   LangChain profile: tool_calling={chat.profile and chat.profile.get('tool_calling')}")
+    print(f"   LlamaIndex metadata: context_window={llm.metadata.context_window}")
 
 
 if __name__ == "__main__":
