@@ -48,13 +48,19 @@ def _coverage(rows: list[Row], built: dict[str, Built]) -> list[str]:
 
 
 def _counts(rows: list[Row]) -> list[str]:
-    head = "| provider | rows | chat | embedding | rerank | active | deprecated | retired |"
-    lines = ["## Rows by provider", "", head, "|---|---|---|---|---|---|---|---|"]
+    head = "| provider | rows | chat | embedding | rerank | active | deprecated | retired | with context | priced |"
+    lines = ["## Rows by provider", "", head, "|---|---|---|---|---|---|---|---|---|---|"]
     for provider in sorted({r["provider"] for r in rows}):
         mine = [r for r in rows if r["provider"] == provider]
         kinds, states = Counter(r["kind"] for r in mine), Counter(state(r) for r in mine)
-        cells = [kinds["chat"], kinds["embedding"], kinds["rerank"], states["active"], states["deprecated"]]
-        lines.append(f"| {provider} | {len(mine)} | " + " | ".join(map(str, [*cells, states["retired"]])) + " |")
+        cells = [
+            kinds["chat"],
+            kinds["embedding"],
+            kinds["rerank"],
+            *(states[s] for s in ("active", "deprecated", "retired")),
+        ]
+        cells += [sum("context_window" in r for r in mine), sum("price" in r for r in mine)]
+        lines.append(f"| {provider} | {len(mine)} | " + " | ".join(map(str, cells)) + " |")
     return lines
 
 
@@ -79,11 +85,13 @@ def _changes(rows: list[Row], baseline: list[Row] | None) -> list[str]:
     return lines
 
 
-def _skipped(built: dict[str, Built]) -> list[str]:
+def _skipped(built: dict[str, Built], rows: list[Row]) -> list[str]:
     lines = ["## Source entries skipped", "", "| provider | entry | why |", "|---|---|---|"]
     for provider, b in built.items():
         lines += [f"| {provider} | `{entry}` | {why} |" for entry, why in sorted(b.skipped)]
-    return lines
+    lines += ["", "Values left out because a source contradicts itself:", ""]
+    dropped = [f"- {key(r)}: {r['notes']}" for r in rows if "left out" in r.get("notes", "")]
+    return lines + (dropped or ["- none"])
 
 
 def _fields(row: Row) -> dict[str, Any]:
@@ -126,7 +134,7 @@ def render(
         _coverage(rows, built),
         _counts(rows),
         _changes(rows, baseline),
-        _skipped(built),
+        _skipped(built, rows),
         _shadowed(rows, curated, sha),
     ]
     return "\n\n".join("\n".join(p) for p in parts) + "\n"
