@@ -33,7 +33,7 @@ UV_ENV  := .venv-ci
 UV      := $(UV_ENV)/bin/uv
 PYTHONS ?= 3.10 3.13
 
-.PHONY: install demo test floors pythons dist lint format bench record-cassettes record-local clean
+.PHONY: install demo test floors pythons dist lint format bench record-cassettes record-local clean catalog catalog-sources
 
 ## The main job: list the catalog, then run cookbook/quickstart.py on the local model (or a provider).
 demo: $(DEMO_STAMP)
@@ -103,6 +103,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Regenerate the catalog's generated.json and tools/catalog/report.md from the pinned snapshots (offline).
+catalog: $(STAMP)
+	$(BIN)/python tools/catalog/generate.py
+
+## Re-download the pinned wheels (PyPI), check their sha256, refresh tools/catalog/snapshots/.
+catalog-sources: $(STAMP)
+	$(BIN)/python tools/catalog/refresh.py
 
 ## The core's own cost, then our classes against their peers and floors over nginx on loopback
 ## (bench/README.md). `make bench BENCH_ARGS="--quick"` for a smoke run.

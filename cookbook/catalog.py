@@ -22,7 +22,7 @@ from llama_index.llms.hostedllm import Baichuan, Novita
 
 NEEDS = ["tools", "json_schema"]
 MAX_OUTPUT_PRICE = 0.50  # USD per 1M output tokens
-SHOWN = 4  # models served by several providers to show
+COMPARE = ("llama-3.3-70b-instruct", "deepseek-v3.2", "gpt-oss-120b", "baichuan4")  # shown side by side
 
 
 def price(entry: ModelEntry) -> str:
@@ -65,14 +65,16 @@ def main() -> None:
     for entry in catalog.models(status="active", kind="chat"):
         served[base_name(entry)].append(entry)
     shared = [(name, entries) for name, entries in sorted(served.items()) if len({e.provider for e in entries}) > 1]
-    for name, entries in shared[:SHOWN]:
+    for name, entries in shared:
+        if name not in COMPARE:
+            continue
         print(f"   {name}:")
         for entry in entries:
             print(
                 f"     {entry.key:<40} {price(entry):<34} context {tokens(entry.context_window)}, "
                 f"max output {tokens(entry.max_output_tokens)}, tools {known(entry.capabilities.tools)}"
             )
-    print(f"   ... {len(shared) - SHOWN} more models are served by several providers.")
+    print(f"   ... {len(shared) - len(COMPARE)} more models are served by several providers.")
 
     print("\n3. Retired and deprecated models warn when a model object is created (no request is made):")
     with warnings.catch_warnings(record=True) as caught:

@@ -82,10 +82,14 @@ def test_catalog() -> None:
     assert "nim:meta/llama-3.3-70b-instruct" in llama
     assert "novita:meta-llama/llama-3.3-70b-instruct" in llama
     assert "no published price" in llama, "NIM's free tier has no per-token price"
-    warned = section(out, "3. Retired and deprecated models warn")
+    warned = section(out, "3. Retired and deprecated models warn", "4. A model newer")
     assert "ModelStatusWarning: meta/llama2-70b on nim was retired on " in warned
     assert "ModelStatusWarning: Baichuan2-53B on baichuan was retired on " in warned
     assert "[deprecated] baichuan:Baichuan2-Turbo-192k: use baichuan:Baichuan3-Turbo-128k" in warned
+    newer = section(out, "4. A model newer than the catalog")
+    assert "UnknownModelWarning: 'vendor/model-of-next-week' is not in hostedllm's catalog for novita" in newer
+    assert "LangChain profile: tool_calling=True" in newer
+    assert "LlamaIndex metadata: context_window=131072" in newer
 
 
 def test_cost_tracking() -> None:
