@@ -21,6 +21,9 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 from hostedllm.errors import HostedLLMError, RequestValidationError
 from hostedllm.providers import ProviderSpec
 
+#: The model id an adapter's ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
+PLACEHOLDER_MODEL = "list-models"
+
 
 def sampling_params(
     spec: ProviderSpec, fields: Mapping[str, Any], extra: Mapping[str, Any], overrides: Mapping[str, Any]

@@ -14,7 +14,16 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from hostedllm.catalog import Catalog, Cost, Price, default_catalog, estimate_cost, warn_if_inactive, with_overrides
+from hostedllm.catalog import (
+    Catalog,
+    Cost,
+    ModelEntry,
+    Price,
+    default_catalog,
+    estimate_cost,
+    warn_if_inactive,
+    with_overrides,
+)
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import build_request, encode_body
@@ -99,6 +108,7 @@ class ChatClient:
         self.base_url = resolve_base_url(self.spec, base_url, allow_insecure_http=allow_insecure_http)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.timeouts = Timeouts.from_value(timeout)
+        self._transports = (transport, async_transport)
         secret = self.api_key.get_secret_value() if self.api_key else None
         self._secrets = (secret,) if secret else ()
         self._http = HTTPTransport(
@@ -175,6 +185,22 @@ class ChatClient:
     def estimate_cost(self, usage: Mapping[str, Any]) -> Cost | None:
         """The cost of ``usage`` at this model's catalog price (``None`` if it has none)."""
         return estimate_cost(self.model, usage)
+
+    def available_models(self) -> list[ModelEntry]:
+        """What the provider serves now, with the catalog's facts where it has them (one ``GET /models``)."""
+        from hostedllm.catalog.discovery import available_models
+
+        return available_models(
+            self.spec, api_key=self.api_key, base_url=self.base_url, catalog=self.catalog, transport=self._transports[0]
+        )
+
+    async def aavailable_models(self) -> list[ModelEntry]:
+        """:meth:`available_models` on the async path."""
+        from hostedllm.catalog.discovery import aavailable_models
+
+        return await aavailable_models(
+            self.spec, api_key=self.api_key, base_url=self.base_url, catalog=self.catalog, transport=self._transports[1]
+        )
 
     def close(self) -> None:
         self._http.close()

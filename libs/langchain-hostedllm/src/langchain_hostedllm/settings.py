@@ -20,16 +20,17 @@ from pydantic import (
     model_validator,
 )
 
-from hostedllm.adapter_support import gather_unknown_kwargs, sampling_params, typed_construction_errors
+from hostedllm.adapter_support import (
+    PLACEHOLDER_MODEL,
+    gather_unknown_kwargs,
+    sampling_params,
+    typed_construction_errors,
+)
 from hostedllm.catalog import ModelEntry, default_catalog
-from hostedllm.catalog.discovery import aavailable_models, available_models
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
-
-#: The model id ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
-PLACEHOLDER_MODEL = "list-models"
 
 
 class HostedSettings(BaseModel):
@@ -148,25 +149,11 @@ class HostedSettings(BaseModel):
 
             ids = [entry.id for entry in ChatNovita(model="deepseek/deepseek-v3.2").available_models()]
         """
-        client = self.client()
-        return available_models(
-            self.spec,
-            api_key=client.api_key,
-            base_url=client.base_url,
-            catalog=client.catalog,
-            transport=self.http_transport,
-        )
+        return self.client().available_models()
 
     async def aavailable_models(self) -> list[ModelEntry]:
         """:meth:`available_models` on the async path."""
-        client = self.client()
-        return await aavailable_models(
-            self.spec,
-            api_key=client.api_key,
-            base_url=client.base_url,
-            catalog=client.catalog,
-            transport=self.async_http_transport,
-        )
+        return await self.client().aavailable_models()
 
     @classmethod
     def get_available_models(cls, **kwargs: Any) -> list[ModelEntry]:

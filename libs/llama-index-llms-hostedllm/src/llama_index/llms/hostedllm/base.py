@@ -37,9 +37,13 @@ from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model
 from pydantic import AliasChoices
 
-from hostedllm.adapter_support import gather_unknown_kwargs, sampling_params, typed_construction_errors
+from hostedllm.adapter_support import (
+    PLACEHOLDER_MODEL,
+    gather_unknown_kwargs,
+    sampling_params,
+    typed_construction_errors,
+)
 from hostedllm.catalog import ModelEntry, default_catalog
-from hostedllm.catalog.discovery import aavailable_models, available_models
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, baichuan, get_provider
@@ -48,8 +52,6 @@ from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, t
 
 logger = logging.getLogger(__name__)
 _REQUEST_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
-#: The model id ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
-PLACEHOLDER_MODEL = "list-models"
 
 
 class ToolChoiceWarning(UserWarning):
@@ -161,25 +163,11 @@ class HostedLLMBase(FunctionCallingLLM):
 
             ids = [entry.id for entry in Novita(model="deepseek/deepseek-v3.2").available_models()]
         """
-        client = self.client
-        return available_models(
-            self.spec,
-            api_key=client.api_key,
-            base_url=client.base_url,
-            catalog=client.catalog,
-            transport=self.http_transport,
-        )
+        return self.client.available_models()
 
     async def aavailable_models(self) -> list[ModelEntry]:
         """:meth:`available_models` on the async path."""
-        client = self.client
-        return await aavailable_models(
-            self.spec,
-            api_key=client.api_key,
-            base_url=client.base_url,
-            catalog=client.catalog,
-            transport=self.async_http_transport,
-        )
+        return await self.client.aavailable_models()
 
     @classmethod
     def get_available_models(cls, **kwargs: Any) -> list[ModelEntry]:
