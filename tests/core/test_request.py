@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from hostedllm import ChatClient
-from hostedllm.catalog import ModelStatusWarning, UnknownModelWarning, UnverifiedCapabilityWarning, default_catalog
+from hostedllm.catalog import (
+    ModelStatusWarning,
+    UnknownModelWarning,
+    UnverifiedCapabilityWarning,
+    default_catalog,
+    with_overrides,
+)
 from hostedllm.errors import (
     InvalidMessagesError,
     ParameterRangeError,
@@ -474,3 +480,89 @@ def test_encoded_body_is_the_same_json_whatever_the_text(content: Any, utf8: boo
     assert json.loads(encoded) == body
     assert encoded == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     assert (b"\\u" not in encoded) if utf8 else encoded.isascii()
+
+
+class TestUnknownCapabilities:
+    """A capability the catalog has no evidence about is sent after one warning; evidence of "no" refuses."""
+
+    UNKNOWN = CATALOG.generic_entry("novita", "vendor/unlisted")  # novita's defaults: only stream_usage known
+
+    def sent(self, capability: str, **options: Any) -> dict[str, Any]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            body = build_request(self.UNKNOWN, HI, **options)
+            build_request(self.UNKNOWN, HI, **options)
+        warned = [str(w.message) for w in caught if w.category is UnverifiedCapabilityWarning]
+        assert len(warned) == 1, f"one warning per model and capability, got {warned}"
+        assert f"pass capabilities={{{capability!r}: True}}" in warned[0]
+        return body
+
+    def test_tools_are_sent(self) -> None:
+        assert self.sent("tools", tools=[WEATHER])["tools"] == [WEATHER]
+
+    def test_forcing_a_tool_is_sent(self) -> None:
+        named = {"type": "function", "function": {"name": "get_weather"}}
+        entry = with_overrides(self.UNKNOWN, capabilities={"tools": True})
+        with pytest.warns(UnverifiedCapabilityWarning, match="tool_choice a named function"):
+            assert build_request(entry, HI, tools=[WEATHER], tool_choice=named)["tool_choice"] == named
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # 'auto' asks nothing beyond tools
+            assert build_request(entry, HI, tools=[WEATHER], tool_choice="auto")["tool_choice"] == "auto"
+
+    def test_response_formats_and_parallel_calls_are_sent(self) -> None:
+        schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}
+        assert self.sent("json_schema", response_format=schema)["response_format"] == schema
+        assert self.sent("json_object", response_format={"type": "json_object"})["response_format"]["type"]
+        entry = with_overrides(self.UNKNOWN, capabilities={"tools": True})
+        with pytest.warns(UnverifiedCapabilityWarning, match="parallel_tool_calls"):
+            assert build_request(entry, HI, tools=[WEATHER], parallel_tool_calls=True)["parallel_tool_calls"] is True
+
+    def test_images_are_sent(self) -> None:
+        image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]
+        with pytest.warns(UnverifiedCapabilityWarning, match="supports images"):
+            assert build_request(self.UNKNOWN, image)["messages"] == image
+
+    def test_usage_in_streams_only_when_known_or_asked(self) -> None:
+        entry = with_overrides(self.UNKNOWN, capabilities={"stream_usage": None})
+        assert "stream_options" not in build_request(entry, HI, stream=True), "not asked, not known: not sent"
+        with pytest.warns(UnverifiedCapabilityWarning, match="usage in streams"):
+            body = build_request(entry, HI, stream=True, include_usage=True)
+        assert body["stream_options"] == {"include_usage": True}
+        assert build_request(self.UNKNOWN, HI, stream=True)["stream_options"] == {"include_usage": True}, "known"
+        refused = with_overrides(self.UNKNOWN, capabilities={"stream_usage": False})
+        with pytest.raises(UnsupportedCapabilityError, match="usage in streams"):
+            build_request(refused, HI, stream=True, include_usage=True)
+
+    def test_the_users_no_refuses_and_names_the_way_back(self) -> None:
+        entry = with_overrides(self.UNKNOWN, capabilities={"tools": False})
+        assert (entry.capabilities.tool_choice, entry.capabilities.parallel_tool_calls) == ((), False)
+        with pytest.raises(UnsupportedCapabilityError, match=r"set by the user: capabilities.*'tools': True"):
+            build_request(entry, HI, tools=[WEATHER])
+
+
+class TestStatedFacts:
+    def test_client_takes_capabilities_window_output_and_price(self) -> None:
+        with pytest.warns(UnknownModelWarning):
+            client = ChatClient(
+                "novita",
+                "vendor/new",
+                capabilities={"json_schema": True},
+                context_window=65536,
+                max_output_tokens=4096,
+                price={"input": 0.5, "output": 1.5},
+            )
+        model = client.model
+        assert (model.capabilities.json_schema, model.context_window, model.max_output_tokens) == (True, 65536, 4096)
+        assert client.estimate_cost({"prompt_tokens": 2_000_000, "completion_tokens": 0}) is not None
+        with pytest.raises(ParameterRangeError, match=r"max_tokens=5000 is out of range"):
+            client.build_request(HI, params={"max_tokens": 5000})
+
+    def test_a_smaller_window_bounds_the_catalogs_max_output(self) -> None:
+        entry = with_overrides(CATALOG.get("novita:deepseek/deepseek-v3.2"), context_window=32768)
+        assert (entry.context_window, entry.max_output_tokens) == (32768, 32768)
+
+    def test_tool_choice_outside_a_known_list_names_the_list_to_pass(self) -> None:
+        with pytest.raises(
+            UnsupportedCapabilityError, match=r"capabilities=\{'tool_choice': \['auto', 'none', 'required'\]\}"
+        ):
+            build("baichuan:Baichuan4", tools=[WEATHER], tool_choice="required")
