@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hostedllm.catalog.schema import CatalogFile, ModelEntry
+from hostedllm.catalog.schema import CatalogFile, ModelEntry, problems
 from hostedllm.catalog.status import warn_unknown_model
 from hostedllm.errors import ConfigurationError, RequestValidationError, UnknownModelError
 from hostedllm.providers import PROVIDERS, get_provider
@@ -124,11 +124,7 @@ class Catalog:
             for key in resolved:
                 catalog.entry(key)
         except (OSError, ValueError, KeyError) as exc:
-            problem = (
-                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-                if isinstance(exc, ValidationError)
-                else str(exc)
-            )
+            problem = problems(exc) if isinstance(exc, ValidationError) else str(exc)
             raise ConfigurationError(
                 f"The catalog file {str(where)!r} (from ${USER_CATALOG_ENV} or Catalog.with_file) cannot be used: "
                 f"{problem}. Fix it (same schema as the packaged models.toml) or unset ${USER_CATALOG_ENV}."

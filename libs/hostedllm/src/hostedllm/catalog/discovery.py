@@ -78,15 +78,7 @@ async def adiscover_models(
     spec = get_provider(provider)
     http = _transport(spec, api_key, base_url, timeout, async_transport=transport)
     try:
-        client = http.aclient
-        request = client.build_request(
-            "GET", http.base_url + "/models", timeout=http.timeouts.for_request(stream=False)
-        )
-        with http._errors():  # the same typed errors as the sync get_json
-            response = await client.send(request)
-            content = await response.aread()
-        http._raise_for_status(response, content)
-        payload = response.json()
+        payload = await http.aget_json("/models")
     finally:
         await http.aclose()
     return _entries(spec, payload, catalog)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hostedllm.catalog.schema import Capabilities, ModelEntry, Price
+from hostedllm.catalog.schema import Capabilities, ModelEntry, Price, problems
 from hostedllm.errors import RequestValidationError
 
 USER_SOURCE = "set by the user"
@@ -47,7 +47,7 @@ def with_overrides(
     try:
         return ModelEntry.model_validate(raw)
     except ValidationError as exc:
-        problem = "; ".join(error["msg"] for error in exc.errors())
+        problem = problems(exc)
         raise RequestValidationError(
             f"The facts given for {entry.id} on {entry.provider} do not fit: {problem}."
         ) from None
@@ -67,7 +67,7 @@ def _capabilities(known: Capabilities, given: Mapping[str, Any]) -> Capabilities
     try:
         return Capabilities.model_validate(merged)
     except ValidationError as exc:
-        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problem = problems(exc)
         raise RequestValidationError(
             f"capabilities={dict(given)!r} is not valid: {problem}. Values are True, False or None "
             "(unknown); tool_choice is a list of 'auto', 'none', 'required', 'function'."
@@ -81,7 +81,7 @@ def _price(price: Price | Mapping[str, Any]) -> Price:
     try:
         return Price.model_validate(raw)
     except ValidationError as exc:
-        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problem = problems(exc)
         raise RequestValidationError(
             f"price={dict(price)!r} is not valid: {problem}. Give USD (or currency='CNY') per 1M tokens, "
             "e.g. price={'input': 0.5, 'output': 1.5}."

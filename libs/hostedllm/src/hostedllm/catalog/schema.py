@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, ValidationError, model_validator
 
 ToolChoice = Literal["auto", "none", "required", "function"]
 StatusState = Literal["active", "deprecated", "retired"]
@@ -13,6 +13,11 @@ Kind = Literal["chat", "embedding", "rerank"]
 #: Where an entry's facts come from: the hand-curated file, the generated file (public sources), the
 #: user's own catalog file, per-instance overrides, a live ``/models``, or nothing (an unlisted id).
 Origin = Literal["curated", "generated", "user", "live", "unlisted"]
+
+
+def problems(error: ValidationError) -> str:
+    """A pydantic error as one line: ``where: what`` for each problem."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors())
 
 
 class _Strict(BaseModel):

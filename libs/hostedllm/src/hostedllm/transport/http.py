@@ -158,6 +158,17 @@ class HTTPTransport:
         self._raise_for_status(response, content)
         return response.json()
 
+    async def aget_json(self, path: str) -> object:
+        """:meth:`get_json` on the async path."""
+        request = self.aclient.build_request(
+            "GET", self.base_url + path, timeout=self.timeouts.for_request(stream=False)
+        )
+        with self._errors():
+            response = await self.aclient.send(request)
+            content = await response.aread()
+        self._raise_for_status(response, content)
+        return response.json()
+
     @contextmanager
     def _errors(self) -> Iterator[None]:
         """Translate httpx failures into typed errors."""
