@@ -37,7 +37,7 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
     if role == "system" and model.capabilities.system_role is False:
         raise UnsupportedCapabilityError(
             f"{model.id} on {spec.name} has no system role: put the instructions at the start "
-            "of the first user message instead."
+            "of the first user message instead (if you know it has one, pass capabilities={'system_role': True})."
         )
     content = message.get("content")
     if role == "tool" and not message.get("tool_call_id"):
