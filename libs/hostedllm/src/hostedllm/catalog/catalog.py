@@ -1,4 +1,4 @@
-"""The model catalog: load ``models.toml``, look models up, list and filter them.
+"""The model catalog: the merged view of the curated, generated and user rows; lookups, lists, filters.
 
 >>> from hostedllm.catalog import default_catalog
 >>> default_catalog().get("baichuan4", provider="baichuan").id
@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
@@ -20,15 +19,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hostedllm.catalog.schema import CatalogFile, ModelEntry, problems
+from hostedllm.catalog.rows import Row, read_catalog_file, resolve_rows, with_defaults
+from hostedllm.catalog.schema import ModelEntry, problems
 from hostedllm.catalog.status import warn_unknown_model
 from hostedllm.errors import ConfigurationError, RequestValidationError, UnknownModelError
 from hostedllm.providers import PROVIDERS, get_provider
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 CURATED_FILE = "models.toml"
 GENERATED_FILE = "generated.json"
@@ -36,8 +31,6 @@ GENERATED_FILE = "generated.json"
 USER_CATALOG_ENV = "HOSTEDLLM_CATALOG"
 #: Set to 1 to refuse model ids the catalog does not list (as ``strict_catalog=True`` does).
 STRICT_CATALOG_ENV = "HOSTEDLLM_STRICT_CATALOG"
-
-Row = dict[str, Any]
 
 
 class Catalog:
@@ -91,18 +84,18 @@ class Catalog:
     def load(cls, path: str | Path | None = None) -> Catalog:
         """The packaged catalog (generated rows, curated rows on top), or one catalog file, validated."""
         if path is not None:
-            defaults, rows = _read_toml(Path(path).read_text("utf-8"))
-            catalog = cls(_resolve(defaults, [(rows, "curated")]).values(), defaults)
+            defaults, rows = read_catalog_file(Path(path).read_text("utf-8"))
+            catalog = cls(resolve_rows(defaults, [(rows, "curated")]).values(), defaults)
             catalog.validate()
             return catalog
         package = resources.files("hostedllm.catalog")
-        defaults, curated = _read_toml(package.joinpath(CURATED_FILE).read_text("utf-8"))
+        defaults, curated = read_catalog_file(package.joinpath(CURATED_FILE).read_text("utf-8"))
 
         def generated() -> Iterable[Row]:
             rows = json.loads(package.joinpath(GENERATED_FILE).read_text("utf-8"))["model"]
-            return _resolve(defaults, [(rows, "generated")]).values()
+            return resolve_rows(defaults, [(rows, "generated")]).values()
 
-        return cls(_resolve(defaults, [(curated, "curated")]).values(), defaults, underlay=generated)
+        return cls(resolve_rows(defaults, [(curated, "curated")]).values(), defaults, underlay=generated)
 
     def with_file(self, path: str | Path) -> Catalog:
         """This catalog with a user's catalog file on top: its rows add models or override fields of
@@ -113,11 +106,11 @@ class Catalog:
         where = Path(path)
         self._complete()
         try:
-            defaults, rows = _read_toml(where.read_text("utf-8"))
+            defaults, rows = read_catalog_file(where.read_text("utf-8"))
             merged = {name: {**self._defaults.get(name, {}), **table} for name, table in defaults.items()}
             all_defaults = {**self._defaults, **merged}
             base = {key: self._raw(key) for key in self._rows}
-            resolved = _resolve(all_defaults, [(rows, "user")], base)
+            resolved = resolve_rows(all_defaults, [(rows, "user")], base)
             catalog = Catalog(
                 [*(row for key, row in base.items() if key not in resolved), *resolved.values()], all_defaults
             )
@@ -209,7 +202,7 @@ class Catalog:
 
     def generic_entry(self, provider: str, model: str) -> ModelEntry:
         """An entry for an unlisted model: the provider's defaults, every other capability unknown."""
-        raw = _with_defaults({"provider": provider, "id": model}, self._defaults.get(provider, {}))
+        raw = with_defaults({"provider": provider, "id": model}, self._defaults.get(provider, {}))
         raw.setdefault("sources", ("not in the catalog: provider defaults",))
         return ModelEntry.model_validate({**raw, "origin": "unlisted"})
 
@@ -311,61 +304,6 @@ class Catalog:
                 if entry not in found:
                     found.append(entry)
         return found
-
-
-def _read_toml(text: str) -> tuple[dict[str, dict[str, Any]], list[Row]]:
-    data = CatalogFile.model_validate(tomllib.loads(text))
-    return data.defaults, data.model
-
-
-def _resolve(
-    defaults: Mapping[str, Mapping[str, Any]],
-    layers: Iterable[tuple[Iterable[Mapping[str, Any]], str]],
-    base: Mapping[str, Row] | None = None,
-) -> dict[str, Row]:
-    """Raw rows by key, later layers over earlier ones: provider defaults (chat rows only), ``same_as``
-    inheritance, and for the user's layer a field-by-field overlay of a known row."""
-    by_key: dict[str, Row] = {}
-    known = dict(base or {})
-    for rows, origin in layers:
-        for item in rows:
-            provider = str(item.get("provider"))
-            key = f"{provider}:{item.get('id')}"
-            previous = by_key.get(key) or known.get(key)
-            if origin == "user" and previous is not None:
-                row = _with_defaults(item, previous)
-            elif item.get("kind", "chat") == "chat":
-                row = _with_defaults(item, defaults.get(provider, {}))
-            else:
-                row = dict(item)
-            same_as = row.pop("same_as", None)
-            if same_as is not None:
-                parent = by_key.get(str(same_as)) or known.get(str(same_as))
-                if parent is None:
-                    raise KeyError(f"{key} has same_as = {same_as!r}, which is not in the catalog")
-                row = _inherit(row, parent)
-            row["origin"] = origin
-            by_key[key] = row
-    return by_key
-
-
-def _with_defaults(item: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    merged = {**defaults, **item}
-    for table in ("capabilities", "params"):
-        if table in defaults and table in item:
-            merged[table] = {**defaults[table], **item[table]}
-    own = item.get("capabilities", {})
-    if own.get("tools") is False:  # a model without tools takes none of the provider's tool settings
-        merged["capabilities"] = {**merged["capabilities"], "tool_choice": [], "parallel_tool_calls": False}
-    return merged
-
-
-def _inherit(entry: dict[str, Any], parent: Mapping[str, Any]) -> dict[str, Any]:
-    """Model facts (context, output, capabilities) from ``parent``; the rest stays the entry's own."""
-    inherited = {k: parent[k] for k in ("context_window", "max_output_tokens") if k in parent}
-    merged = {**inherited, **entry}
-    merged["capabilities"] = {**parent.get("capabilities", {}), **entry.get("capabilities", {})}
-    return merged
 
 
 def strict_catalog(strict: bool | None = None) -> bool:
