@@ -181,7 +181,8 @@ class TestLookup:
         with pytest.raises(UnknownModelError, match="allow_unknown_model=True"):
             CATALOG.resolve("novita", "brand/third")
         assert CATALOG.resolve("novita", "brand/third", allow_unknown=True).id == "brand/third"
-        assert CATALOG.resolve("novita", "brand/third", strict=False).id == "brand/third"
+        with pytest.warns(UnknownModelWarning, match="brand/third"):
+            assert CATALOG.resolve("novita", "brand/third", strict=False).id == "brand/third", "strict=False wins"
 
     def test_a_typo_warns_with_did_you_mean(self) -> None:
         with pytest.warns(UnknownModelWarning, match="Did you mean 'meta/llama-3.3-70b-instruct'"):
