@@ -14,10 +14,10 @@ from hostedllm.catalog import Capabilities, Catalog, ModelEntry, default_catalog
 from hostedllm.catalog.discovery import (
     aavailable_models,
     available_models,
-    diff_against_live,
     discover_models,
     to_entry,
 )
+from hostedllm.catalog.live_diff import diff_against_live
 from hostedllm.errors import AuthenticationError
 from hostedllm.providers import get_provider
 from hostedllm.providers.spec import DiscoveredModel

@@ -16,7 +16,7 @@ from hostedllm.cli.common import CURRENCY_SIGNS, CommandError, epilog, missing_k
 
 if TYPE_CHECKING:
     from hostedllm.catalog import Catalog, ModelEntry
-    from hostedllm.catalog.discovery import CatalogDiff
+    from hostedllm.catalog.live_diff import CatalogDiff
 
 CAPABILITY_CODES = {
     "tools": "T",
@@ -158,7 +158,7 @@ def with_live(catalog: Catalog, provider: str | None) -> Catalog:
 
 def print_diff(catalog: Catalog, provider: str | None, *, as_json: bool) -> int:
     """Print how ``catalog`` differs from each provider's live list (``--live --diff``)."""
-    from hostedllm.catalog.discovery import diff_against_live
+    from hostedllm.catalog.live_diff import diff_against_live
 
     diffs = [diff_against_live(catalog, name, found) for name, found in live_lists(catalog, provider).items()]
     if as_json:
