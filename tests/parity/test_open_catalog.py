@@ -301,3 +301,30 @@ def _image_message() -> Any:
     from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock
 
     return ChatMessage(role="user", blocks=[TextBlock(text="What is this?"), ImageBlock(url="https://x.example/a.png")])
+
+
+@pytest.mark.parametrize(
+    ("langchain_class", "llamaindex_class", "model"),
+    [
+        (ChatNovita, Novita, "qwen/qwen-2.5-72b-instruct"),
+        ("ChatNIM", "NIM", "meta/llama-3.3-70b-instruct"),
+        ("ChatLocal", "Local", "smollm2-135m-instruct"),
+    ],
+)
+def test_both_frameworks_force_a_tool_call_the_same_way(
+    langchain_class: Any, llamaindex_class: Any, model: str
+) -> None:
+    """LangChain's ``tool_choice="any"`` and LlamaIndex's ``tool_required=True`` ask the core's one policy."""
+    import langchain_hostedllm
+    import llama_index.llms.hostedllm
+
+    lc = getattr(langchain_hostedllm, langchain_class) if isinstance(langchain_class, str) else langchain_class
+    li = (
+        getattr(llama_index.llms.hostedllm, llamaindex_class) if isinstance(llamaindex_class, str) else llamaindex_class
+    )
+    bound = lc(model=model).bind_tools([get_weather], tool_choice="any")
+    tool = FunctionTool.from_defaults(weather, name="get_weather")
+    prepared = li(model=model)._prepare_chat_with_tools([tool], "x", tool_required=True)
+    named = {"type": "function", "function": {"name": "get_weather"}}
+    assert bound.kwargs["tool_choice"] == prepared["tool_choice"]  # type: ignore[attr-defined]
+    assert prepared["tool_choice"] in ("required", named)

@@ -15,6 +15,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import model_validator
 
+from hostedllm.adapter import StructuredMethod, force_tool_call, split_call_kwargs
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import baichuan
@@ -24,10 +25,7 @@ from hostedllm.wire_types import ChatCompletionChunk
 from langchain_hostedllm.convert import chat_result, chunk_from_wire, cost_metadata, to_wire_messages
 from langchain_hostedllm.profile import facts_from_profile, profile_for
 from langchain_hostedllm.settings import AnyProviderSettings, HostedSettings
-from langchain_hostedllm.structured import StructuredMethod, structured_output_runnable
-
-#: Per-call keyword arguments that shape the request rather than sampling.
-_REQUEST_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
+from langchain_hostedllm.structured import structured_output_runnable
 
 
 class BaseChatHosted(HostedSettings, BaseChatModel):
@@ -101,7 +99,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
         self, messages: Sequence[BaseMessage], stop: list[str] | None, *, stream: bool, **kwargs: Any
     ) -> tuple[ChatClient, dict[str, Any]]:
         client = self.client(kwargs.pop("model", None))
-        shape = {key: kwargs.pop(key) for key in _REQUEST_KEYS if key in kwargs}
+        shape, kwargs = split_call_kwargs(kwargs)
         server = self.server_tools()
         if server:
             shape["tools"] = [*server, *(shape.get("tools") or [])]
@@ -190,20 +188,36 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (checked now, without network) and an optional ``tool_choice``.
 
-        ``"any"`` and ``True`` mean "call a tool": ``required`` where the model takes it, else the
-        single tool by name where it takes a named choice. A tool's name forces that tool. A
-        choice the model cannot honour (Baichuan takes only ``auto``/``none``) is refused with a
-        clear error when the model is called, before any request is sent.
+        ``"any"`` means "call a tool" and ``True`` "call this (only) tool", decided by the core's one
+        policy (:func:`hostedllm.adapter.force_tool_call`): ``required`` where the model takes it,
+        else the single tool by name. A tool's name forces that tool. A call the model cannot be
+        made to make (Baichuan takes only ``auto``/``none``) is refused when the model is called,
+        before anything is sent (LangChain expects binding to succeed).
         """
         formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
         check_tools(self.spec, self.catalog_entry, [*self.server_tools(), *formatted])
-        choice = _wire_tool_choice(tool_choice, formatted, self.catalog_entry.capabilities.tool_choice)
+        choice = self._wire_tool_choice(tool_choice, [tool["function"]["name"] for tool in formatted])
         bound: dict[str, Any] = {"tools": formatted}
         if choice is not None:
             bound["tool_choice"] = choice
         if parallel_tool_calls is not None:
             bound["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(**bound, **kwargs)
+
+    def _wire_tool_choice(self, choice: str | bool | Mapping[str, Any] | None, names: list[str]) -> Any:
+        """LangChain's tool_choice spellings as the chat-completions value to send."""
+        if choice is None or choice is False:
+            return None if choice is None else "none"
+        if choice is True or choice == "any":
+            decision = force_tool_call(self.catalog_entry, names, this_tool=choice is True and len(names) == 1)
+            # LangChain binds without failing; a call the model cannot be forced to make is refused
+            # when invoked, before sending, by the request check (naming what the model accepts).
+            return "required" if decision.problem else decision.choice
+        if isinstance(choice, str):
+            return (
+                choice if choice in ("auto", "none", "required") else {"type": "function", "function": {"name": choice}}
+            )
+        return dict(choice)
 
     def with_structured_output(
         self,
@@ -246,25 +260,6 @@ class _ChunkConverter:
             if chunk is not None and wire.get("usage"):
                 chunk.message.response_metadata.update(cost_metadata(self._client.estimate_cost(wire["usage"])))
         return [chunk] if chunk is not None else []
-
-
-def _wire_tool_choice(
-    choice: str | bool | Mapping[str, Any] | None, tools: list[dict[str, Any]], allowed: Sequence[str] | None
-) -> Any:
-    """LangChain's tool_choice spellings as the chat-completions value the model best supports
-    (``allowed``: the values the catalog knows it takes, ``None`` when undocumented)."""
-    if choice is None or choice is False:
-        return None if choice is None else "none"
-    if choice is True or choice == "any":
-        named_only = allowed is not None and "required" not in allowed and "function" in allowed
-        if len(tools) == 1 and (choice is True or named_only):
-            return {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
-        return "required"
-    if isinstance(choice, str):
-        if choice in ("auto", "none", "required"):
-            return choice
-        return {"type": "function", "function": {"name": choice}}
-    return dict(choice)
 
 
 class ChatBaichuan(BaseChatHosted):

@@ -20,8 +20,9 @@ from pydantic import (
     model_validator,
 )
 
-from hostedllm.adapter_support import (
+from hostedllm.adapter import (
     PLACEHOLDER_MODEL,
+    ClientOptions,
     gather_unknown_kwargs,
     sampling_params,
     typed_construction_errors,
@@ -121,24 +122,7 @@ class HostedSettings(BaseModel):
         name = model or self.model
         found = self._clients.get(name)
         if found is None:
-            found = ChatClient(
-                self.spec,
-                name,
-                api_key=self.api_key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                allow_unknown_model=self.allow_unknown_model,
-                strict_catalog=self.strict_catalog,
-                capabilities=self.capabilities,
-                context_window=self.context_window,
-                max_output_tokens=self.max_output_tokens,
-                price=self.price,
-                allow_insecure_http=self.allow_insecure_http,
-                default_headers=self.default_headers,
-                transport=self.http_transport,
-                async_transport=self.async_http_transport,
-            )
+            found = self.client_options().client(self.spec, name)
             self._clients[name] = found
         return found
 
@@ -160,6 +144,25 @@ class HostedSettings(BaseModel):
         """:meth:`available_models` without a model: ``api_key``, ``base_url`` (and ``provider`` for
         the any-provider classes) as keywords, e.g. ``ChatNovita.get_available_models()``."""
         return cls(**{"model": PLACEHOLDER_MODEL, "allow_unknown_model": True, **kwargs}).available_models()
+
+    def client_options(self) -> ClientOptions:
+        """This instance's connection and catalog options, as the core client takes them."""
+        return ClientOptions(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            allow_unknown_model=self.allow_unknown_model,
+            strict_catalog=self.strict_catalog,
+            capabilities=self.capabilities,
+            context_window=self.context_window,
+            max_output_tokens=self.max_output_tokens,
+            price=self.price,
+            allow_insecure_http=self.allow_insecure_http,
+            default_headers=self.default_headers,
+            transport=self.http_transport,
+            async_transport=self.async_http_transport,
+        )
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
         """Every sampling parameter set on this instance (fields named like provider parameters,

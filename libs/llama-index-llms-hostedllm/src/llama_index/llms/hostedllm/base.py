@@ -37,10 +37,14 @@ from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model
 from pydantic import AliasChoices
 
-from hostedllm.adapter_support import (
+from hostedllm.adapter import (
     PLACEHOLDER_MODEL,
+    ClientOptions,
+    force_tool_call,
     gather_unknown_kwargs,
+    json_schema_format,
     sampling_params,
+    split_call_kwargs,
     typed_construction_errors,
 )
 from hostedllm.catalog import ModelEntry, default_catalog
@@ -51,7 +55,6 @@ from hostedllm.request import check_params, max_tokens_limit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 
 logger = logging.getLogger(__name__)
-_REQUEST_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
 
 
 class ToolChoiceWarning(UserWarning):
@@ -119,9 +122,7 @@ class HostedLLMBase(FunctionCallingLLM):
     @property
     def client(self) -> ChatClient:
         if self._client is None:
-            self._client = ChatClient(
-                self.spec,
-                self.model,
+            self._client = ClientOptions(
                 api_key=self.api_key,
                 base_url=self.api_base,
                 timeout=self.timeout,
@@ -136,7 +137,7 @@ class HostedLLMBase(FunctionCallingLLM):
                 default_headers=self.default_headers,
                 transport=self.http_transport,
                 async_transport=self.async_http_transport,
-            )
+            ).client(self.spec, self.model)
         return self._client
 
     def _stated_capabilities(self) -> dict[str, Any] | None:
@@ -208,9 +209,7 @@ class HostedLLMBase(FunctionCallingLLM):
         return []
 
     def _request(self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any) -> dict[str, Any]:
-        shape = {key: kwargs.pop(key) for key in _REQUEST_KEYS if kwargs.get(key) is not None}
-        for key in _REQUEST_KEYS:
-            kwargs.pop(key, None)
+        shape, kwargs = split_call_kwargs(kwargs)
         if self.server_tools():
             shape["tools"] = [*self.server_tools(), *(shape.get("tools") or [])]
         return self.client.build_request(
@@ -312,19 +311,10 @@ class HostedLLMBase(FunctionCallingLLM):
         }
 
     def _required_choice(self, specs: list[dict[str, Any]]) -> str | dict[str, Any]:
-        allowed = self.catalog_entry.capabilities.tool_choice
-        if allowed is None or "required" in allowed:  # undocumented: tried, the request warns once
-            return "required"
-        if "function" in allowed and len(specs) == 1:
-            return {"type": "function", "function": {"name": specs[0]["function"]["name"]}}
-        warnings.warn(
-            f"{self.model} on {self.provider_name()} cannot be made to call a tool (it takes tool_choice "
-            f"{', '.join(allowed) or 'nothing'}); asking with 'auto', so it may answer in text instead. If you "
-            "know it can, pass capabilities={'tool_choice': [...]}.",
-            ToolChoiceWarning,
-            stacklevel=3,
-        )
-        return "auto"
+        decision = force_tool_call(self.catalog_entry, [spec["function"]["name"] for spec in specs])
+        if decision.problem:
+            warnings.warn(decision.problem, ToolChoiceWarning, stacklevel=3)
+        return decision.choice
 
     def _validate_chat_with_tools_response(
         self, response: ChatResponse, tools: Sequence[Any], allow_parallel_tool_calls: bool = False, **kwargs: Any
@@ -402,11 +392,8 @@ def _parse_structured(output_cls: type[Model], content: str | None) -> Model:
 
 
 def _json_schema(output_cls: type[Model]) -> dict[str, Any]:
-    schema = output_cls.model_json_schema()
-    spec: dict[str, Any] = {"name": output_cls.__name__, "schema": schema}
-    if output_cls.__doc__:
-        spec["description"] = output_cls.__doc__.strip()
-    return {"type": "json_schema", "json_schema": spec}
+    description = output_cls.__doc__.strip() if output_cls.__doc__ else None
+    return json_schema_format(output_cls.__name__, output_cls.model_json_schema(), description)
 
 
 class Baichuan(HostedLLMBase):
