@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import httpx
@@ -56,26 +56,16 @@ class ClientOptions:
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
 
+    @classmethod
+    def from_fields(cls, values: Mapping[str, Any], **named: Any) -> ClientOptions:
+        """The options among an adapter's field ``values`` (same names), with ``named`` ones on top
+        for fields the framework names otherwise (``api_base``, ``http_transport``)."""
+        given = {**{f.name: values[f.name] for f in fields(cls) if f.name in values}, **named}
+        return cls(**given)
+
     def client(self, spec: str | ProviderSpec, model: str) -> ChatClient:
         """The core client for ``model`` on ``spec``'s provider (no network)."""
-        return ChatClient(
-            spec,
-            model,
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            allow_unknown_model=self.allow_unknown_model,
-            strict_catalog=self.strict_catalog,
-            capabilities=self.capabilities,
-            context_window=self.context_window,
-            max_output_tokens=self.max_output_tokens,
-            price=self.price,
-            allow_insecure_http=self.allow_insecure_http,
-            default_headers=self.default_headers,
-            transport=self.transport,
-            async_transport=self.async_transport,
-        )
+        return ChatClient(spec, model, **{f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def split_call_kwargs(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -147,21 +147,8 @@ class HostedSettings(BaseModel):
 
     def client_options(self) -> ClientOptions:
         """This instance's connection and catalog options, as the core client takes them."""
-        return ClientOptions(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            allow_unknown_model=self.allow_unknown_model,
-            strict_catalog=self.strict_catalog,
-            capabilities=self.capabilities,
-            context_window=self.context_window,
-            max_output_tokens=self.max_output_tokens,
-            price=self.price,
-            allow_insecure_http=self.allow_insecure_http,
-            default_headers=self.default_headers,
-            transport=self.http_transport,
-            async_transport=self.async_http_transport,
+        return ClientOptions.from_fields(
+            self.__dict__, transport=self.http_transport, async_transport=self.async_http_transport
         )
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:

@@ -122,19 +122,10 @@ class HostedLLMBase(FunctionCallingLLM):
     @property
     def client(self) -> ChatClient:
         if self._client is None:
-            self._client = ClientOptions(
-                api_key=self.api_key,
+            self._client = ClientOptions.from_fields(
+                self.__dict__,
                 base_url=self.api_base,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                allow_unknown_model=self.allow_unknown_model,
-                strict_catalog=self.strict_catalog,
                 capabilities=self._stated_capabilities(),
-                context_window=self.context_window,
-                max_output_tokens=self.max_output_tokens,
-                price=self.price,
-                allow_insecure_http=self.allow_insecure_http,
-                default_headers=self.default_headers,
                 transport=self.http_transport,
                 async_transport=self.async_http_transport,
             ).client(self.spec, self.model)
