@@ -536,3 +536,11 @@ def test_usage_line_shapes() -> None:
     )
     assert chat.usage_line({"prompt_tokens": 5}, (0.5, "CNY")) == "[5 in / 0 out tokens, ≈ ¥0.50]"
     assert chat.usage_line({"prompt_tokens": 5, "completion_tokens": 1}, None) == "[5 in / 1 out tokens, cost unknown]"
+
+
+def test_reasoning_in_think_tags_is_not_printed_as_the_answer(
+    provider: FakeProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider.reply("<think>2+2", " is 4</th", "ink>The answer is 4.")
+    code, out, _ = run(capsys, "chat", "2+2?", "--model", "deepseek/deepseek-v3.2", "--provider", "novita")
+    assert (code, out.strip()) == (0, "The answer is 4.")

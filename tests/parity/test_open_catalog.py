@@ -328,3 +328,36 @@ def test_both_frameworks_force_a_tool_call_the_same_way(
     named = {"type": "function", "function": {"name": "get_weather"}}
     assert bound.kwargs["tool_choice"] == prepared["tool_choice"]  # type: ignore[attr-defined]
     assert prepared["tool_choice"] in ("required", named)
+
+
+class TestReasoningReadsTheSameEverywhere:
+    """``<think>hmm</think>Hi`` is the answer ``Hi`` with reasoning ``hmm`` in every reader (one core splitter)."""
+
+    def test_whole_answers(self, provider: ScriptedProvider) -> None:
+        from langchain_hostedllm import HostedLLM as StringLLM
+
+        for _ in range(3):
+            provider.json(completion("<think>hmm</think>Hi"))
+        message = ChatNovita(model="deepseek/deepseek-v3.2", **provider.transports).invoke("x")
+        assert (message.content, message.additional_kwargs["reasoning_content"]) == ("Hi", "hmm")
+        result = StringLLM(model="novita:deepseek/deepseek-v3.2", **provider.transports).generate(["x"])
+        generation = result.generations[0][0]
+        assert generation.text == "Hi"
+        assert generation.generation_info is not None
+        assert generation.generation_info["reasoning_content"] == "hmm"
+        response = Novita(model="deepseek/deepseek-v3.2", **provider.transports).complete("x")
+        assert response.text == "Hi"
+
+    def test_streams(self, provider: ScriptedProvider) -> None:
+        from langchain_hostedllm import HostedLLM as StringLLM
+
+        from ..scripted import text_stream
+
+        for _ in range(3):
+            provider.stream(text_stream("<think>h", "mm</th", "ink>H", "i"))
+        chat = ChatNovita(model="deepseek/deepseek-v3.2", **provider.transports)
+        assert "".join(str(c.content) for c in chat.stream("x")) == "Hi"
+        string_llm = StringLLM(model="novita:deepseek/deepseek-v3.2", **provider.transports)
+        assert "".join(string_llm.stream("x")) == "Hi"
+        last = list(Novita(model="deepseek/deepseek-v3.2", **provider.transports).stream_complete("x"))[-1]
+        assert last.text == "Hi"

@@ -1,14 +1,18 @@
-"""Separate a model's reasoning from its answer when it arrives inside ``<think>`` tags.
+"""Separate a model's reasoning from its answer, in whichever form it arrives, once for every reader.
 
-Providers send reasoning either in a ``reasoning_content`` field (handled by the adapters as-is)
-or inline as ``<think>...</think>`` at the start of the content. These helpers move the inline
-form out, for a whole answer or chunk by chunk.
+Providers send reasoning in a ``reasoning_content`` (or ``reasoning``) field, or inline as
+``<think>...</think>`` at the start of the content. :func:`message_reasoning` (a whole answer)
+and :class:`DeltaReasoning` (a stream, chunk by chunk) give both forms as ``(reasoning, text)``;
+the LangChain and LlamaIndex adapters, the string LLM and the CLI all read them.
 
 >>> split_think("<think>2+2 is 4</think>The answer is 4.")
 ('2+2 is 4', 'The answer is 4.')
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 OPEN = "<think>"
 CLOSE = "</think>"
@@ -23,6 +27,43 @@ def split_think(text: str) -> tuple[str, str]:
     if not closed:
         return inner, ""
     return inner.strip(), rest.lstrip()
+
+
+def message_reasoning(message: Mapping[str, Any]) -> tuple[str, Any]:
+    """``(reasoning, content)`` of an answer's message: the reasoning field, else a leading ``<think>``
+    block split off the text content (content that is not text is returned as it is).
+
+    >>> message_reasoning({"content": "<think>hmm</think>Hi"})
+    ('hmm', 'Hi')
+    >>> message_reasoning({"reasoning_content": "hmm", "content": "Hi"})
+    ('hmm', 'Hi')
+    """
+    reasoning = str(message.get("reasoning_content") or message.get("reasoning") or "")
+    content = message.get("content") or ""
+    if not isinstance(content, str):
+        return reasoning, content
+    thought, text = split_think(content)
+    return reasoning or thought, text
+
+
+class DeltaReasoning:
+    """One streamed choice's ``(reasoning, text)`` per delta: the reasoning field and ``<think>`` tags.
+
+    >>> split = DeltaReasoning()
+    >>> split.feed({"content": "<think>hm"}), split.feed({"content": "</think>Hi"}, finished=True)
+    (('hm', ''), ('', 'Hi'))
+    """
+
+    def __init__(self) -> None:
+        self._think = ThinkSplitter()
+
+    def feed(self, delta: Mapping[str, Any], *, finished: bool = False) -> tuple[str, str]:
+        """What ``delta`` adds; ``finished`` (the choice's ``finish_reason`` came) releases what is held."""
+        reasoning, text = self._think.feed(str(delta.get("content") or ""))
+        if finished:
+            late_reasoning, late_text = self._think.flush()
+            reasoning, text = reasoning + late_reasoning, text + late_text
+        return reasoning + str(delta.get("reasoning_content") or delta.get("reasoning") or ""), text
 
 
 class ThinkSplitter:

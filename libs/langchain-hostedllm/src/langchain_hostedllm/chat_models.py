@@ -19,7 +19,7 @@ from hostedllm.adapter import StructuredMethod, force_tool_call, split_call_kwar
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import baichuan
-from hostedllm.reasoning import ThinkSplitter
+from hostedllm.reasoning import DeltaReasoning
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
 from langchain_hostedllm.convert import chat_result, chunk_from_wire, cost_metadata, to_wire_messages
@@ -244,16 +244,13 @@ class _ChunkConverter:
     def __init__(self, client: ChatClient, provider: str) -> None:
         self._client = client
         self._provider = provider
-        self._think = ThinkSplitter()
+        self._reasoning = DeltaReasoning()
 
     def __call__(self, wire: ChatCompletionChunk) -> list[ChatGenerationChunk]:
         choices = wire.get("choices") or []
         if choices:
             delta = choices[0].get("delta") or {}
-            reasoning, content = self._think.feed(delta.get("content") or "")
-            if choices[0].get("finish_reason"):
-                late_reasoning, late_content = self._think.flush()
-                reasoning, content = reasoning + late_reasoning, content + late_content
+            reasoning, content = self._reasoning.feed(delta, finished=bool(choices[0].get("finish_reason")))
             chunk = chunk_from_wire(wire, provider=self._provider, reasoning_text=reasoning, content_text=content)
         else:
             chunk = chunk_from_wire(wire, provider=self._provider)

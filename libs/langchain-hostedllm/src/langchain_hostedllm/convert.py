@@ -26,7 +26,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from hostedllm.catalog import Cost
 from hostedllm.errors import RequestValidationError
-from hostedllm.reasoning import split_think
+from hostedllm.reasoning import message_reasoning
 from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Choice, ChunkChoice, Usage
 
 #: Keys of a completion that are handled explicitly; any other top-level key is a provider extra.
@@ -119,12 +119,8 @@ def cost_metadata(cost: Cost | None) -> dict[str, Any]:
 def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) -> AIMessage:
     """One choice of a non-streamed answer as an ``AIMessage``."""
     message = choice.get("message") or {}
-    content = message.get("content") or ""
+    reasoning, content = message_reasoning(message)
     additional: dict[str, Any] = {}
-    reasoning = message.get("reasoning_content") or message.get("reasoning")
-    if isinstance(content, str):
-        thought, content = split_think(content)
-        reasoning = reasoning or thought
     if reasoning:
         additional["reasoning_content"] = reasoning
     tool_calls: list[ToolCall] = []
@@ -140,7 +136,7 @@ def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) 
     if message.get("tool_calls"):
         additional["tool_calls"] = message["tool_calls"]
     return AIMessage(
-        content=content,  # type: ignore[arg-type]
+        content=content,
         additional_kwargs=additional,
         tool_calls=tool_calls,
         invalid_tool_calls=invalid,

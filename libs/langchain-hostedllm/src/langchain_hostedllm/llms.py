@@ -10,6 +10,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseLLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
+from hostedllm.reasoning import DeltaReasoning, message_reasoning
 from langchain_hostedllm.settings import AnyProviderSettings
 
 
@@ -88,9 +89,9 @@ class HostedLLM(AnyProviderSettings, BaseLLM):
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
         client, request = self._request(prompt, stop, stream=True, **kwargs)
+        chunks = _Chunks()
         for wire in client.stream(request):
-            for choice in wire.get("choices") or []:
-                chunk = _chunk(choice)
+            for chunk in chunks(wire):
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
@@ -103,9 +104,9 @@ class HostedLLM(AnyProviderSettings, BaseLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
         client, request = self._request(prompt, stop, stream=True, **kwargs)
+        chunks = _Chunks()
         async for wire in client.astream(request):
-            for choice in wire.get("choices") or []:
-                chunk = _chunk(choice)
+            for chunk in chunks(wire):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
@@ -117,11 +118,30 @@ def _token_counts(answer: Any) -> dict[str, int]:
 
 
 def _generation(choice: Any) -> Generation:
-    message = choice.get("message") or {}
-    info = {"finish_reason": choice["finish_reason"]} if choice.get("finish_reason") else None
-    return Generation(text=message.get("content") or "", generation_info=info)
+    """The answer's text; reasoning (a field or ``<think>`` tags) goes to ``generation_info``."""
+    reasoning, text = message_reasoning(choice.get("message") or {})
+    info = _info(choice.get("finish_reason"), reasoning)
+    return Generation(text=text if isinstance(text, str) else str(text), generation_info=info)
 
 
-def _chunk(choice: Any) -> GenerationChunk:
-    info = {"finish_reason": choice["finish_reason"]} if choice.get("finish_reason") else None
-    return GenerationChunk(text=(choice.get("delta") or {}).get("content") or "", generation_info=info)
+class _Chunks:
+    """Wire chunks to text chunks for one stream, reasoning split off per choice."""
+
+    def __init__(self) -> None:
+        self._splitters: dict[int, DeltaReasoning] = {}
+
+    def __call__(self, wire: Any) -> list[GenerationChunk]:
+        out = []
+        for choice in wire.get("choices") or []:
+            splitter = self._splitters.setdefault(int(choice.get("index") or 0), DeltaReasoning())
+            finish = choice.get("finish_reason")
+            reasoning, text = splitter.feed(choice.get("delta") or {}, finished=bool(finish))
+            out.append(GenerationChunk(text=text, generation_info=_info(finish, reasoning)))
+        return out
+
+
+def _info(finish_reason: str | None, reasoning: str) -> dict[str, Any] | None:
+    info = {"finish_reason": finish_reason} if finish_reason else {}
+    if reasoning:
+        info["reasoning_content"] = reasoning
+    return info or None

@@ -304,12 +304,14 @@ class Session:
     def ask(self, prompt: str) -> Answer:
         """Stream the answer to ``prompt`` to ``out``; on success both join the history."""
         from hostedllm.cli.spinner import Spinner
+        from hostedllm.reasoning import DeltaReasoning
 
         turn = {"role": "user", "content": prompt}
         system = [{"role": "system", "content": self.system}] if self.system else []
         request = self.client.build_request([*system, *self.history, turn], params=self.params, stream=True)
         answer = Answer()
         pieces: list[str] = []
+        reasoning = DeltaReasoning()  # the answer is shown; the reasoning (field or <think>) is not
         spinner = Spinner(f"waiting for {self.client.model.id}", stream=self.err).start()
         chunks = self.client.stream(request)
         try:
@@ -319,10 +321,11 @@ class Session:
                     if choice.get("index", 0) != 0:
                         continue
                     answer.finish_reason = choice.get("finish_reason") or answer.finish_reason
-                    delta = choice.get("delta") or {}
-                    if delta.get("reasoning_content") and not pieces:
+                    thought, text = reasoning.feed(
+                        choice.get("delta") or {}, finished=bool(choice.get("finish_reason"))
+                    )
+                    if thought and not pieces:
                         spinner.text = f"{self.client.model.id} is thinking"
-                    text = delta.get("content") or ""
                     if not pieces:
                         text = text.lstrip()
                     if text:

@@ -16,7 +16,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from hostedllm.reasoning import ThinkSplitter, split_think
+from hostedllm.reasoning import DeltaReasoning, message_reasoning
 from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Usage
 
 
@@ -80,11 +80,7 @@ def chat_response(data: ChatCompletion) -> ChatResponse:
     """A non-streamed answer (choice 0) as a ``ChatResponse``; ``raw`` is the answer dict, usage included."""
     choice = (data.get("choices") or [{}])[0]
     message = choice.get("message") or {}
-    content = message.get("content") or ""
-    reasoning = message.get("reasoning_content") or message.get("reasoning") or ""
-    if isinstance(content, str):
-        thought, content = split_think(content)
-        reasoning = reasoning or thought
+    reasoning, content = message_reasoning(message)
     blocks: list[Any] = []
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning))
@@ -117,7 +113,7 @@ class StreamAssembler:
         self.text = ""
         self.reasoning = ""
         self._calls: dict[int, dict[str, Any]] = {}
-        self._think = ThinkSplitter()
+        self._reasoning = DeltaReasoning()
         self._finish: str | None = None
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
@@ -127,12 +123,8 @@ class StreamAssembler:
         if choices:
             choice = choices[0]
             delta = choice.get("delta") or {}
-            thinking_delta, delta_text = self._think.feed(delta.get("content") or "")
-            if choice.get("finish_reason"):
-                self._finish = choice["finish_reason"]
-                late_thinking, late_text = self._think.flush()
-                thinking_delta, delta_text = thinking_delta + late_thinking, delta_text + late_text
-            thinking_delta += str(delta.get("reasoning_content") or delta.get("reasoning") or "")
+            self._finish = choice.get("finish_reason") or self._finish
+            thinking_delta, delta_text = self._reasoning.feed(delta, finished=bool(choice.get("finish_reason")))
             for call in delta.get("tool_calls") or []:
                 slot = self._calls.setdefault(int(call.get("index") or 0), {"id": None, "name": "", "arguments": ""})
                 function = call.get("function") or {}
