@@ -19,6 +19,10 @@ from hostedllm.adapter import StructuredMethod, force_tool_call, split_call_kwar
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import baichuan
+from hostedllm.providers.baichuan import BAICHUAN
+from hostedllm.providers.local import LOCAL
+from hostedllm.providers.nim import NIM
+from hostedllm.providers.novita import NOVITA
 from hostedllm.reasoning import DeltaReasoning
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
@@ -279,7 +283,7 @@ class ChatBaichuan(BaseChatHosted):
     """Answer from knowledge bases: ``{"kb_ids": [...], "answer_mode": "knowledge-base-only"}``."""
 
     def provider_name(self) -> str:
-        return "baichuan"
+        return BAICHUAN.name
 
     def server_tools(self) -> list[dict[str, Any]]:
         return baichuan.server_tools(self.web_search, self.retrieval)
@@ -301,7 +305,7 @@ class ChatNIM(BaseChatHosted):
     frequency_penalty: float | None = None
 
     def provider_name(self) -> str:
-        return "nim"
+        return NIM.name
 
 
 class ChatNovita(BaseChatHosted):
@@ -326,7 +330,7 @@ class ChatNovita(BaseChatHosted):
     top_logprobs: int | None = None
 
     def provider_name(self) -> str:
-        return "novita"
+        return NOVITA.name
 
 
 class ChatLocal(BaseChatHosted):
@@ -351,7 +355,7 @@ class ChatLocal(BaseChatHosted):
     top_logprobs: int | None = None
 
     def provider_name(self) -> str:
-        return "local"
+        return LOCAL.name
 
 
 class ChatHosted(AnyProviderSettings, BaseChatHosted):

@@ -51,6 +51,10 @@ from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, baichuan, get_provider
+from hostedllm.providers.baichuan import BAICHUAN
+from hostedllm.providers.local import LOCAL
+from hostedllm.providers.nim import NIM as NIM_SPEC
+from hostedllm.providers.novita import NOVITA
 from hostedllm.request import check_params, max_tokens_limit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 
@@ -407,7 +411,7 @@ class Baichuan(HostedLLMBase):
     )
 
     def provider_name(self) -> str:
-        return "baichuan"
+        return BAICHUAN.name
 
     def server_tools(self) -> list[dict[str, Any]]:
         return baichuan.server_tools(self.web_search, self.retrieval)
@@ -428,7 +432,7 @@ class NIM(HostedLLMBase):
     frequency_penalty: float | None = None
 
     def provider_name(self) -> str:
-        return "nim"
+        return NIM_SPEC.name
 
 
 class Novita(HostedLLMBase):
@@ -449,7 +453,7 @@ class Novita(HostedLLMBase):
     frequency_penalty: float | None = None
 
     def provider_name(self) -> str:
-        return "novita"
+        return NOVITA.name
 
 
 class Local(HostedLLMBase):
@@ -468,7 +472,7 @@ class Local(HostedLLMBase):
     repeat_penalty: float | None = None
 
     def provider_name(self) -> str:
-        return "local"
+        return LOCAL.name
 
 
 class HostedLLM(HostedLLMBase):
