@@ -1,12 +1,16 @@
-"""The errors hostedllm raises.
+"""The errors hostedllm raises, and the warnings it gives.
 
-Two families:
+Two families of errors:
 
 * :class:`RequestValidationError` (also a ``ValueError``): bad input found *before* any request
   is sent, such as an out-of-range parameter or an unknown model.
 * :class:`APIError`: what a provider answered (or failed to answer), normalised from its error
   envelope into one typed class per cause, with a message that names the provider, the HTTP
   status, the request id and what to do.
+
+Warnings (each given once per model, and what it is about): :class:`ModelStatusWarning` (a deprecated
+or retired model), :class:`UnknownModelWarning` (an id the catalog lacks), :class:`UnverifiedCapabilityWarning`
+(a capability with no evidence, tried) and :class:`ToolChoiceWarning` (a tool call that cannot be forced).
 
 >>> from hostedllm.errors import RateLimitError
 >>> str(RateLimitError("Too Many Requests", provider="nim", status_code=429, hint="Slow down."))
@@ -175,3 +179,19 @@ class MalformedResponseError(APIError):
 
 class StreamInterruptedError(APIError):
     """A stream broke off before the provider finished; the answer would be incomplete."""
+
+
+class ModelStatusWarning(UserWarning):
+    """A model in use is deprecated or retired."""
+
+
+class UnknownModelWarning(UserWarning):
+    """A model id the catalog does not list is used; it is sent as given, with provider defaults."""
+
+
+class UnverifiedCapabilityWarning(UserWarning):
+    """A request uses a capability the catalog has no evidence about; it is sent anyway."""
+
+
+class ToolChoiceWarning(UserWarning):
+    """A tool call was required but the model cannot be forced to make one; it is asked with ``auto``."""

@@ -13,11 +13,9 @@ from __future__ import annotations
 import warnings
 
 from hostedllm.catalog.schema import ModelEntry
-from hostedllm.errors import UnsupportedCapabilityError
+from hostedllm.errors import UnsupportedCapabilityError, UnverifiedCapabilityWarning
 
-
-class UnverifiedCapabilityWarning(UserWarning):
-    """A request uses a capability the catalog has no evidence about; it is sent anyway."""
+__all__ = ["UnverifiedCapabilityWarning", "refusal", "require", "reset_warnings", "warn_unverified"]
 
 
 _warned: set[tuple[str, str]] = set()

@@ -6,14 +6,9 @@ import warnings
 
 from hostedllm.catalog.evidence import reset_warnings as _reset_capability_warnings
 from hostedllm.catalog.schema import ModelEntry
+from hostedllm.errors import ModelStatusWarning, UnknownModelWarning
 
-
-class ModelStatusWarning(UserWarning):
-    """A model in use is deprecated or retired."""
-
-
-class UnknownModelWarning(UserWarning):
-    """A model id the catalog does not list is used; it is sent as given, with provider defaults."""
+__all__ = ["ModelStatusWarning", "UnknownModelWarning", "reset_warnings", "status_message", "warn_if_inactive"]
 
 
 _warned: set[str] = set()

@@ -5,8 +5,9 @@
 32768
 """
 
+from hostedllm.errors import ToolChoiceWarning
 from hostedllm.usage import UsageTotals
-from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLM, HostedLLMBase, Local, Novita, ToolChoiceWarning
+from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLM, HostedLLMBase, Local, Novita
 from llama_index.llms.hostedllm.usage import UsageTracker, track_usage
 
 __all__ = [

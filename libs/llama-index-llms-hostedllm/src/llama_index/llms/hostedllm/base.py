@@ -49,7 +49,7 @@ from hostedllm.adapter import (
 )
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
-from hostedllm.errors import RequestValidationError
+from hostedllm.errors import RequestValidationError, ToolChoiceWarning
 from hostedllm.providers import ProviderSpec, baichuan, get_provider
 from hostedllm.providers.baichuan import BAICHUAN
 from hostedllm.providers.local import LOCAL
@@ -59,10 +59,6 @@ from hostedllm.request import check_params, max_tokens_limit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 
 logger = logging.getLogger(__name__)
-
-
-class ToolChoiceWarning(UserWarning):
-    """A tool call was required but the model cannot be forced to make one."""
 
 
 class HostedLLMBase(FunctionCallingLLM):
