@@ -22,7 +22,7 @@ from hostedllm.errors import (
     UnsupportedCapabilityError,
     UnsupportedParameterError,
 )
-from langchain_hostedllm import ChatBaichuan, ChatHosted, ChatLocal, ChatNIM, ChatNovita, HostedLLM
+from langchain_hostedllm import ChatBaichuan, ChatHosted, ChatLocal, ChatNIM, ChatNovita, Hosted, HostedLLM
 
 from ..scripted import ScriptedProvider, chunk, completion, sse, text_stream, tool_call, usage_chunk
 
@@ -450,9 +450,27 @@ class TestConstruction:
 
 
 class TestStringLLM:
+    @pytest.mark.filterwarnings("ignore::langchain_core._api.beta_decorator.LangChainBetaWarning")
+    def test_the_old_name_still_works_for_one_release(self, provider: ScriptedProvider) -> None:
+        from langchain_core.load import loads
+
+        provider.json(completion("A haiku"))
+        with pytest.warns(DeprecationWarning, match="HostedLLM is now Hosted"):
+            old = HostedLLM(model="Baichuan4-Air", provider="baichuan", api_key=KEY, **provider.transports)
+        assert isinstance(old, Hosted)
+        assert old.invoke("Write a haiku") == "A haiku"
+        with pytest.warns(DeprecationWarning, match="HostedLLM is now Hosted"):
+            again = loads(
+                dumps(old),
+                secrets_map={"BAICHUAN_API_KEY": KEY},
+                valid_namespaces=["langchain_hostedllm"],
+                allowed_objects=[HostedLLM],
+            )
+        assert isinstance(again, Hosted)
+
     def test_invoke_and_stream(self, provider: ScriptedProvider) -> None:
         provider.json(completion("A haiku")).stream(text_stream("Ri", "vers"))
-        llm = HostedLLM(model="Baichuan4-Air", provider="baichuan", max_tokens=64, **provider.transports)
+        llm = Hosted(model="Baichuan4-Air", provider="baichuan", max_tokens=64, **provider.transports)
         assert llm.invoke("Write a haiku") == "A haiku"
         assert provider.last["messages"] == [{"role": "user", "content": "Write a haiku"}]
         assert provider.last["max_tokens"] == 64
@@ -460,14 +478,14 @@ class TestStringLLM:
 
     async def test_ainvoke(self, provider: ScriptedProvider) -> None:
         provider.json(completion("async text"))
-        llm = HostedLLM(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
+        llm = Hosted(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
         assert await llm.ainvoke("Hi") == "async text"
         assert llm.provider == "novita"
 
     async def test_token_usage_summed_over_prompts(self, provider: ScriptedProvider) -> None:
         """As langchain-openai's string LLM does: ``llm_output["token_usage"]``, which usage trackers read."""
         provider.json(completion("one")).json(completion("two", usage={"prompt_tokens": 3, "completion_tokens": 2}))
-        llm = HostedLLM(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
+        llm = Hosted(model="qwen/qwen-2.5-72b-instruct", **provider.transports)
         result = await llm.agenerate(["a", "b"])
         assert result.llm_output == {
             "token_usage": {"prompt_tokens": 13, "completion_tokens": 7, "total_tokens": 15},

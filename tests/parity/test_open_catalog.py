@@ -334,7 +334,7 @@ class TestReasoningReadsTheSameEverywhere:
     """``<think>hmm</think>Hi`` is the answer ``Hi`` with reasoning ``hmm`` in every reader (one core splitter)."""
 
     def test_whole_answers(self, provider: ScriptedProvider) -> None:
-        from langchain_hostedllm import HostedLLM as StringLLM
+        from langchain_hostedllm import Hosted as StringLLM
 
         for _ in range(3):
             provider.json(completion("<think>hmm</think>Hi"))
@@ -349,7 +349,7 @@ class TestReasoningReadsTheSameEverywhere:
         assert response.text == "Hi"
 
     def test_streams(self, provider: ScriptedProvider) -> None:
-        from langchain_hostedllm import HostedLLM as StringLLM
+        from langchain_hostedllm import Hosted as StringLLM
 
         from ..scripted import text_stream
 

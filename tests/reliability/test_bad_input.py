@@ -33,7 +33,7 @@ from hostedllm.errors import (
     UnsupportedCapabilityError,
     UnsupportedParameterError,
 )
-from langchain_hostedllm import ChatHosted, HostedLLM
+from langchain_hostedllm import ChatHosted, Hosted
 from llama_index.llms.hostedllm import HostedLLM as LIHostedLLM
 
 from .helpers_secrets import PROVIDERS, TARGETS, CountingTransport, Target
@@ -239,12 +239,12 @@ class TestParameters:
     def test_the_string_llm_refuses_too(self) -> None:
         counter = CountingTransport()
         refused(
-            lambda: HostedLLM(model="Baichuan4", provider="baichuan", temperature=1.5, **counter.adapter),
+            lambda: Hosted(model="Baichuan4", provider="baichuan", temperature=1.5, **counter.adapter),
             ParameterRangeError,
             ["temperature=1.5", "[0, 1]", "Pass a value in that range"],
             counter,
         )
-        llm = HostedLLM(model="meta/llama-3.3-70b-instruct", provider="nim", **counter.adapter)
+        llm = Hosted(model="meta/llama-3.3-70b-instruct", provider="nim", **counter.adapter)
         refused(lambda: llm.invoke("Hi", n=2), UnsupportedParameterError, ["does not take 'n'", "It takes: "], counter)
 
     @pytest.mark.parametrize(
@@ -618,9 +618,7 @@ class TestUnknownModel:
         refused(lambda: target.lc(model=typo, **counter.adapter), UnknownModelError, fragments, counter)
         refused(lambda: target.li(model=typo, **counter.adapter), UnknownModelError, fragments, counter)
         refused(lambda: ChatClient(provider, typo, **counter.core), UnknownModelError, fragments, counter)
-        refused(
-            lambda: HostedLLM(model=typo, provider=provider, **counter.adapter), UnknownModelError, fragments, counter
-        )
+        refused(lambda: Hosted(model=typo, provider=provider, **counter.adapter), UnknownModelError, fragments, counter)
 
     @pytest.mark.parametrize(("provider", "typo", "suggestion"), NEAR_MISSES)
     def test_per_call(self, provider: str, typo: str, suggestion: str) -> None:
@@ -665,7 +663,7 @@ class TestUnknownModelWelcome:
                 target.lc(model=typo, **counter.adapter),
                 target.li(model=typo, **counter.adapter),
                 ChatClient(provider, typo, **counter.core),
-                HostedLLM(model=typo, provider=provider, **counter.adapter),
+                Hosted(model=typo, provider=provider, **counter.adapter),
             ]
         assert len([w for w in caught if w.category is UnknownModelWarning]) == 1, "once per model and process"
         assert [getattr(b, "model", None) for b in built][:2] == [typo, typo]

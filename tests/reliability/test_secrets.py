@@ -44,7 +44,7 @@ from hostedllm.provider_errors import error_from_response
 from hostedllm.providers import PROVIDERS as SPECS
 from hostedllm.providers import get_provider
 from hostedllm.transport.aio import AiohttpTransport
-from langchain_hostedllm import HostedLLM
+from langchain_hostedllm import Hosted
 
 from ..conftest import project_vcr
 from ..scripted import chunk, completion, sse
@@ -86,14 +86,14 @@ def _li(provider: str) -> Builder:
 
 
 def _lc_string(key: dict[str, Any], counter: CountingTransport) -> Any:
-    return HostedLLM(model="Baichuan4-Air", provider="baichuan", **key, **counter.adapter)
+    return Hosted(model="Baichuan4-Air", provider="baichuan", **key, **counter.adapter)
 
 
 #: (id, provider whose env var holds the key, builder)
 CLASSES: list[tuple[str, str, Builder]] = [
     *[(f"ChatClient-{p}", p, _core(p)) for p in PROVIDERS],
     *[(f"langchain-{p}", p, _lc(p)) for p in PROVIDERS],
-    ("langchain-HostedLLM", "baichuan", _lc_string),
+    ("langchain-Hosted", "baichuan", _lc_string),
     *[(f"llamaindex-{p}", p, _li(p)) for p in PROVIDERS],
 ]
 LC_CLASSES = [case for case in CLASSES if case[0].startswith("langchain-")]
@@ -627,7 +627,7 @@ class TestNoFallback:
             "core": lambda: ChatClient(provider, target.model, **counter.core),
             "langchain": lambda: target.lc(**counter.adapter),
             "llamaindex": lambda: target.li(**counter.adapter),
-            "langchain-HostedLLM": lambda: HostedLLM(model=target.model, provider=provider, **counter.adapter),
+            "langchain-Hosted": lambda: Hosted(model=target.model, provider=provider, **counter.adapter),
         }
         for name, attempt in attempts.items():
             with pytest.raises(ConfigurationError) as caught:

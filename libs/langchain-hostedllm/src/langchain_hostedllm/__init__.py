@@ -15,7 +15,7 @@ from langchain_hostedllm.chat_models import (
     ChatNIM,
     ChatNovita,
 )
-from langchain_hostedllm.llms import HostedLLM
+from langchain_hostedllm.llms import Hosted, HostedLLM
 
 __all__ = [
     "BaseChatHosted",
@@ -24,6 +24,7 @@ __all__ = [
     "ChatLocal",
     "ChatNIM",
     "ChatNovita",
+    "Hosted",
     "HostedLLM",
     "UsageTotals",
     "UsageTracker",

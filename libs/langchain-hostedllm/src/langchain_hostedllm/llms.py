@@ -1,7 +1,13 @@
-"""``HostedLLM``: a LangChain string LLM (prompt in, text out) over the same chat-completions call."""
+"""``Hosted``: a LangChain string LLM (prompt in, text out) over the same chat-completions call.
+
+Named like LangChain's own pairs (``ChatOpenAI``/``OpenAI``): ``ChatHosted`` is the chat model,
+``Hosted`` the string LLM. ``HostedLLM``, its name until 0.1, is a deprecated alias (LlamaIndex's
+any-model class has that name).
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -14,13 +20,13 @@ from hostedllm.reasoning import DeltaReasoning, message_reasoning
 from langchain_hostedllm.settings import AnyProviderSettings
 
 
-class HostedLLM(AnyProviderSettings, BaseLLM):
+class Hosted(AnyProviderSettings, BaseLLM):
     """A string-in, string-out LLM for chains built on string LLMs; each prompt is one user message.
 
     ```python
-    from langchain_hostedllm import HostedLLM
+    from langchain_hostedllm import Hosted
 
-    llm = HostedLLM(model="Baichuan4-Air", provider="baichuan", max_tokens=128)
+    llm = Hosted(model="Baichuan4-Air", provider="baichuan", max_tokens=128)
     print(llm.invoke("Write a haiku about rivers."))
     ```
     """
@@ -110,6 +116,18 @@ class HostedLLM(AnyProviderSettings, BaseLLM):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+
+
+class HostedLLM(Hosted):
+    """Deprecated alias of :class:`Hosted` (kept for one release; loads of saved ``HostedLLM`` objects work)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        warnings.warn(
+            "langchain_hostedllm.HostedLLM is now Hosted (as ChatOpenAI/OpenAI); the old name goes in 0.3.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init__(**kwargs)
 
 
 def _token_counts(answer: Any) -> dict[str, int]:
