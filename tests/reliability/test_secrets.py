@@ -210,7 +210,7 @@ class TestRepresentations:
             assert start["invocation_params"], "the callback saw invocation params"
             assert start["serialized"]["kwargs"]["api_key"]["type"] == "secret"
         ls_params = instance._get_ls_params()
-        assert ls_params["ls_provider"] == get_provider(provider).ls_provider
+        assert ls_params["ls_provider"] == get_provider(provider).vendor
         assert_clean(secret, capture.starts, ls_params, instance._identifying_params)
 
     @pytest.mark.parametrize(("name", "provider", "builder"), LI_CLASSES, ids=[c[0] for c in LI_CLASSES])

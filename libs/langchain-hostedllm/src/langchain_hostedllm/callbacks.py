@@ -41,7 +41,7 @@ from hostedllm.providers import PROVIDERS
 from hostedllm.usage import UsageLedger, UsageTotals, call_totals
 
 #: LangSmith's provider names (``ls_provider``) back to ours, e.g. ``nvidia`` -> ``nim``.
-_OUR_PROVIDER = {spec.ls_provider: name for name, spec in PROVIDERS.items()}
+_OUR_PROVIDER = {spec.vendor: name for name, spec in PROVIDERS.items()}
 
 
 class UsageTracker(UsageLedger, BaseCallbackHandler):

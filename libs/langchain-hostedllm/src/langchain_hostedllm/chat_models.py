@@ -82,7 +82,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
-            ls_provider=self.spec.ls_provider,
+            ls_provider=self.spec.vendor,
             ls_model_name=kwargs.get("model") or self.model,
             ls_model_type="chat",
         )
@@ -133,7 +133,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         client, request = self._request(messages, stop, stream=False, **kwargs)
         answer = client.create(request)
-        return chat_result(answer, provider=self.spec.ls_provider, cost=client.estimate_cost(answer.get("usage") or {}))
+        return chat_result(answer, provider=self.spec.vendor, cost=client.estimate_cost(answer.get("usage") or {}))
 
     async def _agenerate(
         self,
@@ -147,7 +147,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
             return generate_from_stream(iter(chunks))
         client, request = self._request(messages, stop, stream=False, **kwargs)
         answer = await client.acreate(request)
-        return chat_result(answer, provider=self.spec.ls_provider, cost=client.estimate_cost(answer.get("usage") or {}))
+        return chat_result(answer, provider=self.spec.vendor, cost=client.estimate_cost(answer.get("usage") or {}))
 
     def _stream(
         self,
@@ -157,7 +157,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         client, request = self._request(messages, stop, stream=True, **kwargs)
-        convert = _ChunkConverter(client, self.spec.ls_provider)
+        convert = _ChunkConverter(client, self.spec.vendor)
         for wire in client.stream(request):
             for chunk in convert(wire):
                 if run_manager:
@@ -172,7 +172,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         client, request = self._request(messages, stop, stream=True, **kwargs)
-        convert = _ChunkConverter(client, self.spec.ls_provider)
+        convert = _ChunkConverter(client, self.spec.vendor)
         async for wire in client.astream(request):
             for chunk in convert(wire):
                 if run_manager:

@@ -41,7 +41,7 @@ class Hosted(AnyProviderSettings, BaseLLM):
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = self.spec.ls_provider
+        params["ls_provider"] = self.spec.vendor
         params["ls_model_name"] = kwargs.get("model") or self.model
         return params
 

@@ -15,7 +15,7 @@ LOCAL = ProviderSpec(
     base_url="http://127.0.0.1:8080/v1",
     api_key_env="HOSTEDLLM_LOCAL_API_KEY",
     base_url_env="HOSTEDLLM_LOCAL_BASE_URL",
-    ls_provider="local",
+    vendor="local",
     api_key_required=False,
     params=params(
         oai.TEMPERATURE,

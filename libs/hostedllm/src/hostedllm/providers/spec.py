@@ -135,7 +135,8 @@ class ProviderSpec:
     base_url: str
     api_key_env: str | None
     base_url_env: str
-    ls_provider: str
+    #: The company behind the API as tracing tools name it (``nvidia`` for NIM); LangSmith's ``ls_provider``.
+    vendor: str
     params: Mapping[str, ParamSpec]
     parse_models: ModelsParser
     api_key_required: bool = True
