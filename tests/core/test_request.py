@@ -173,8 +173,9 @@ class TestBaichuan:
     def test_a_known_no_is_refused_with_the_way_out(self) -> None:
         with pytest.raises(
             UnsupportedCapabilityError,
-            match=r"Baichuan2-Turbo on baichuan does not support response_format 'json_object' \(the catalog says so: "
-            r".*pass capabilities=\{'json_object': True\}",
+            match=r"Baichuan2-Turbo on baichuan does not support response_format 'json_object' "
+            r"\(the catalog records this; its sources for the model: lobe-chat.*\)\. "
+            r"Use tool calling or a prompt instead, or, if you know it does, pass capabilities=\{'json_object': True\}",
         ):
             build("baichuan:Baichuan2-Turbo", response_format={"type": "json_object"})
 

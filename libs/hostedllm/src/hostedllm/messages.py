@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hostedllm.catalog.evidence import refusal, require
+from hostedllm.catalog.evidence import require
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import InvalidMessagesError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
@@ -62,17 +62,9 @@ def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[
         kind = part.get("type") if isinstance(part, Mapping) else None
         if kind is None:
             raise InvalidMessagesError(f"messages[{index}].content has a part without a 'type': {part!r}.")
-        if kind in ("image_url", "input_image", "video_url") and model.capabilities.vision is False:
-            raise UnsupportedCapabilityError(
-                refusal(
-                    model,
-                    "vision",
-                    "images",
-                    "Send text only or pick a vision model (`hostedllm models --capability vision`)",
-                )
-            )
         if kind in ("image_url", "input_image", "video_url"):
-            require(model, "vision", "images")
+            hint = "Send text only or pick a vision model (`hostedllm models --capability vision`)"
+            require(model, "vision", "images", alternative=hint)
         if kind in ("file", "input_audio", "input_file"):
             raise UnsupportedCapabilityError(
                 f"{model.id} on {spec.name} does not take {kind} parts (no catalog model takes files or "

@@ -163,12 +163,10 @@ def check_response_format(spec: ProviderSpec, model: ModelEntry, response_format
         raise RequestValidationError(
             f"response_format type {kind!r} is not one of 'text', 'json_object', 'json_schema'."
         )
-    if kind != "text" and getattr(model.capabilities, kind) is False:
+    if kind != "text":
         modes = [name for name in ("json_schema", "json_object") if getattr(model.capabilities, name) is True]
         alternative = f"It supports {' and '.join(modes)}" if modes else "Use tool calling or a prompt instead"
-        raise UnsupportedCapabilityError(refusal(model, kind, f"response_format {kind!r}", alternative))
-    if kind != "text":
-        require(model, kind, f"response_format {kind!r}", stacklevel=5)
+        require(model, kind, f"response_format {kind!r}", alternative=alternative, stacklevel=5)
     if kind == "json_schema" and not isinstance(response_format.get("json_schema"), Mapping):
         raise RequestValidationError(
             "response_format type 'json_schema' needs a 'json_schema' object with 'name' and 'schema'."

@@ -21,18 +21,19 @@ __all__ = ["UnverifiedCapabilityWarning", "refusal", "require", "reset_warnings"
 _warned: set[tuple[str, str]] = set()
 
 
-def require(model: ModelEntry, capability: str, what: str, *, stacklevel: int = 4) -> bool:
+def require(model: ModelEntry, capability: str, what: str, *, alternative: str = "", stacklevel: int = 4) -> bool:
     """Whether ``model`` may be sent a request that uses ``capability`` (``what`` names it for people).
 
-    Raises :class:`UnsupportedCapabilityError` on a known "no"; warns once per model and capability
-    when it is unknown. Returns ``True`` when the capability is known, ``False`` when it is unverified.
+    Raises :class:`UnsupportedCapabilityError` on a known "no" (``alternative``: what to do instead);
+    warns once per model and capability when it is unknown. Returns ``True`` when the capability is
+    known, ``False`` when it is unverified.
     """
     value = getattr(model.capabilities, capability)
     if value is None:
         warn_unverified(model, capability, what, stacklevel=stacklevel + 1)
         return False
     if value is False or value == ():
-        raise UnsupportedCapabilityError(refusal(model, capability, what))
+        raise UnsupportedCapabilityError(refusal(model, capability, what, alternative))
     return True
 
 
@@ -43,8 +44,9 @@ def refusal(model: ModelEntry, capability: str, what: str, alternative: str = ""
         or f"Pick a model that does (`hostedllm models --provider {model.provider} --capability {capability}`)"
     )
     return (
-        f"{model.id} on {model.provider} does not support {what} (the catalog says so: {model.sources[0]}). "
-        f"{hint}, or, if you know it does, pass capabilities={{{capability!r}: True}}."
+        f"{model.id} on {model.provider} does not support {what} (the catalog records this; its sources for "
+        f"the model: {'; '.join(model.sources)}). {hint}, or, if you know it does, pass "
+        f"capabilities={{{capability!r}: True}}."
     )
 
 

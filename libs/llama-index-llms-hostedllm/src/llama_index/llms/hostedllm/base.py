@@ -45,11 +45,12 @@ from hostedllm.adapter import (
     json_schema_format,
     sampling_params,
     split_call_kwargs,
+    structured_method,
     typed_construction_errors,
 )
 from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
-from hostedllm.errors import RequestValidationError, ToolChoiceWarning
+from hostedllm.errors import RequestValidationError, ToolChoiceWarning, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec, baichuan, get_provider
 from hostedllm.providers.baichuan import BAICHUAN
 from hostedllm.providers.local import LOCAL
@@ -343,6 +344,12 @@ class HostedLLMBase(FunctionCallingLLM):
 
     # --- structured output --------------------------------------------------------------------
 
+    def _structured_by_json_schema(self) -> bool:
+        try:
+            return structured_method(self.catalog_entry, None) == "json_schema"
+        except UnsupportedCapabilityError:  # no method at all: LlamaIndex's prompt route
+            return False
+
     def structured_predict(
         self,
         output_cls: type[Model],
@@ -350,9 +357,10 @@ class HostedLLMBase(FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        """A JSON-schema response format where the catalog says the model has one; else LlamaIndex's
-        own route (tools for function-calling models, a JSON prompt otherwise)."""
-        if self.catalog_entry.capabilities.json_schema is not True:
+        """A JSON-schema response format where the core's choice (:func:`hostedllm.adapter.structured_method`,
+        the same as LangChain's) is one; else LlamaIndex's own route (tools for function-calling
+        models, a JSON prompt otherwise)."""
+        if not self._structured_by_json_schema():
             return cast(Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = self.chat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
@@ -365,7 +373,7 @@ class HostedLLMBase(FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        if self.catalog_entry.capabilities.json_schema is not True:
+        if not self._structured_by_json_schema():
             return cast(Model, await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = await self.achat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
