@@ -20,9 +20,10 @@ import pytest
 
 import hostedllm.client
 from hostedllm import cli
-from hostedllm.cli import chat
+from hostedllm.cli import session
 from hostedllm.cli.spinner import CLEAR_LINE, Spinner
 from hostedllm.client import ChatClient
+from hostedllm.tokens import Tokens
 
 NOVITA_MODEL = "qwen/qwen-2.5-72b-instruct"  # $0.38 / $0.40 per 1M tokens in the catalog
 
@@ -318,7 +319,7 @@ def test_unexpected_errors_are_one_line_too(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(chat.Session, "ask", broken)
+    monkeypatch.setattr(session.Session, "ask", broken)
     code, _, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL)
     assert code == 1
     assert err.splitlines() == ["hostedllm: error: RuntimeError: disk on fire (run with --debug for the traceback)"]
@@ -531,11 +532,12 @@ def test_spinner_is_silent_off_a_terminal() -> None:
 
 
 def test_usage_line_shapes() -> None:
-    assert chat.usage_line({"prompt_tokens": 12, "completion_tokens": 40}, (0.0000213, "USD")) == (
+    assert session.usage_line(Tokens(input=12, output=40), (0.0000213, "USD")) == (
         "[12 in / 40 out tokens, ≈ $0.000021]"
     )
-    assert chat.usage_line({"prompt_tokens": 5}, (0.5, "CNY")) == "[5 in / 0 out tokens, ≈ ¥0.50]"
-    assert chat.usage_line({"prompt_tokens": 5, "completion_tokens": 1}, None) == "[5 in / 1 out tokens, cost unknown]"
+    # a count the server left out is shown as unknown, not as 0
+    assert session.usage_line(Tokens(input=5), (0.5, "CNY")) == "[5 in / ? out tokens, ≈ ¥0.50]"
+    assert session.usage_line(Tokens(input=5, output=1), None) == "[5 in / 1 out tokens, cost unknown]"
 
 
 def test_reasoning_in_think_tags_is_not_printed_as_the_answer(

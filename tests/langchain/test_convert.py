@@ -12,11 +12,14 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.outputs import ChatGenerationChunk
 
 from hostedllm.catalog import Cost
+from hostedllm.streaming import StreamAccumulator
+from hostedllm.tokens import Tokens
 from langchain_hostedllm.convert import (
     chat_result,
-    chunk_from_wire,
+    chunk_from_delta,
     message_from_choice,
     to_wire_messages,
     usage_metadata,
@@ -85,25 +88,26 @@ class TestToWire:
 
 class TestFromWire:
     def test_usage_with_details(self) -> None:
-        usage = usage_metadata(
+        tokens = Tokens.from_usage(
             {
                 "prompt_tokens": 100,
                 "completion_tokens": 50,
                 "total_tokens": 150,
-                "prompt_tokens_details": {"cached_tokens": 40},
+                "prompt_tokens_details": {"cached_tokens": 40, "cache_write_tokens": 12},
                 "completion_tokens_details": {"reasoning_tokens": 30},
             }
         )
-        assert usage == {
+        assert tokens is not None
+        assert usage_metadata(tokens) == {
             "input_tokens": 100,
             "output_tokens": 50,
             "total_tokens": 150,
-            "input_token_details": {"cache_read": 40},
+            "input_token_details": {"cache_read": 40, "cache_creation": 12},
             "output_token_details": {"reasoning": 30},
         }
 
     def test_usage_with_null_details_and_no_total(self) -> None:
-        usage = usage_metadata(
+        tokens = Tokens.from_usage(
             {
                 "prompt_tokens": 46,
                 "completion_tokens": 40,
@@ -111,7 +115,8 @@ class TestFromWire:
                 "completion_tokens_details": None,
             }
         )
-        assert usage == {"input_tokens": 46, "output_tokens": 40, "total_tokens": 86}
+        assert tokens is not None
+        assert usage_metadata(tokens) == {"input_tokens": 46, "output_tokens": 40, "total_tokens": 86}
 
     def test_tool_calls_valid_and_invalid(self) -> None:
         choice: Any = {
@@ -159,19 +164,19 @@ class TestFromWire:
         assert result.llm_output == {"token_usage": data["usage"], "model_name": "m", "id": "r1"}
 
     def test_chunks(self) -> None:
-        usage = chunk_from_wire(
+        usage = _converted(
             {"id": "1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}},
             provider="novita",
         )
         assert usage is not None
         assert usage.message.usage_metadata == {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}
-        assert chunk_from_wire({"id": "1", "choices": []}, provider="novita") is None
-        reasoning = chunk_from_wire(
+        assert _converted({"id": "1", "choices": []}, provider="novita") is None
+        reasoning = _converted(
             {"id": "1", "choices": [{"index": 0, "delta": {"reasoning_content": "hm"}}]}, provider="novita"
         )
         assert reasoning is not None
         assert reasoning.message.additional_kwargs == {"reasoning_content": "hm"}
-        tool = chunk_from_wire(
+        tool = _converted(
             {
                 "id": "1",
                 "choices": [
@@ -187,3 +192,8 @@ class TestFromWire:
         assert tool.message.tool_call_chunks == [  # type: ignore[attr-defined]
             {"name": "f", "args": "{", "id": "c", "index": 1, "type": "tool_call_chunk"}
         ]
+
+
+def _converted(wire: Any, *, provider: str) -> ChatGenerationChunk | None:
+    """One wire chunk read by a fresh core accumulator, then converted (as a stream's first chunk)."""
+    return chunk_from_delta(wire, StreamAccumulator().feed(wire), provider=provider)

@@ -12,7 +12,7 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
 from hostedllm.catalog import default_catalog
-from hostedllm.errors import ConfigurationError, ParameterRangeError, UnsupportedCapabilityError
+from hostedllm.errors import ConfigurationError, ParameterRangeError, RequestValidationError, UnsupportedCapabilityError
 from hostedllm.request import max_tokens_limit
 from llama_index.llms.hostedllm import NIM, Baichuan, HostedLLM, Local, Novita, ToolChoiceWarning
 
@@ -224,3 +224,56 @@ def test_baichuan_server_tools_reach_the_request() -> None:
         {"type": "web_search", "web_search": {"enable": True}},
         {"type": "retrieval", "retrieval": {"kb_ids": ["kb-1"]}},
     ]
+
+
+def test_provider_parameters_reach_the_request() -> None:
+    """Every parameter of the provider's spec is a field (the same as LangChain's class has)."""
+    provider = ScriptedProvider().json(completion("Hi"))
+    llm = Novita(
+        model="deepseek/deepseek-v3.2", top_logprobs=2, logprobs=True, enable_thinking=False, **provider.transports
+    )
+    llm.complete("Hi")
+    assert {key: provider.last[key] for key in ("logprobs", "top_logprobs", "enable_thinking")} == {
+        "logprobs": True,
+        "top_logprobs": 2,
+        "enable_thinking": False,
+    }
+
+
+def test_logprobs_are_kept() -> None:
+    """As llama-index-llms-openai reads them: per token, its top alternatives."""
+    logprobs = {
+        "content": [
+            {
+                "token": "Hi",
+                "logprob": -0.1,
+                "bytes": [72, 105],
+                "top_logprobs": [
+                    {"token": "Hi", "logprob": -0.1, "bytes": [72, 105]},
+                    {"token": "Hey", "logprob": -2.5, "bytes": None},
+                ],
+            },
+        ]
+    }
+    answer = completion("Hi")
+    answer["choices"][0]["logprobs"] = logprobs
+    llm = Novita(
+        model="deepseek/deepseek-v3.2", logprobs=True, top_logprobs=2, **ScriptedProvider().json(answer).transports
+    )
+    response = llm.chat([ChatMessage(role=MessageRole.USER, content="Hi")])
+    assert response.logprobs is not None
+    assert [[(alt.token, alt.logprob, alt.bytes) for alt in token] for token in response.logprobs] == [
+        [("Hi", -0.1, [72, 105]), ("Hey", -2.5, [])]
+    ]
+
+
+@pytest.mark.parametrize("where", ["field", "per-call"])
+def test_more_than_one_answer_is_refused_before_sending(where: str) -> None:
+    """LlamaIndex reads one answer per call: the others would be paid for and dropped."""
+    provider = ScriptedProvider()
+    with pytest.raises(RequestValidationError, match="n=3: a LlamaIndex LLM reads one answer per call"):
+        if where == "field":
+            Novita(model="deepseek/deepseek-v3.2", n=3, **provider.transports)
+        else:
+            Novita(model="deepseek/deepseek-v3.2", **provider.transports).complete("Hi", n=3)
+    assert provider.requests == []

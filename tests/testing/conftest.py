@@ -13,8 +13,8 @@ import pytest
 
 # Imported here, before any in-process inner run: pytester drops the modules an inner run imported,
 # and numpy (under LlamaIndex) cannot be imported twice in one process.
-import langchain_hostedllm  # noqa: F401
-import llama_index.llms.hostedllm  # noqa: F401
+import langchain_hostedllm.chat_models  # noqa: F401
+import llama_index.llms.hostedllm.base  # noqa: F401
 from hostedllm.testing.scrub import key_env_vars
 
 from .fake_provider import FakeProvider

@@ -1,14 +1,15 @@
-"""The local-model fixtures without the model: a clear skip, and each adapter imported only when used."""
+"""The local-model fixtures without the model: a clear skip, and each adapter's fixture in its own plugin."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
-from hostedllm.testing import fixtures
+from hostedllm.testing import fixtures, plugin
 
 from .conftest import INNER_ARGS, INNER_INI
 
@@ -23,7 +24,8 @@ def test_llamaindex(hostedllm_llm_local):
 
 
 def test_langchain(hostedllm_chat_local):
-    pass
+    assert hostedllm_chat_local.base_url == FakeServer.base_url
+    assert hostedllm_chat_local.temperature == 0
 """
 
 
@@ -38,10 +40,12 @@ def test_the_server_fixture_skips_saying_what_to_install(
     result.stdout.fnmatch_lines(["*hostedllm_local_server: llama.cpp's server is not installed (test).*"])
 
 
-def test_each_adapter_is_imported_only_by_its_fixture(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "langchain_hostedllm", None)  # as if only the LlamaIndex adapter were installed
+def test_each_adapter_brings_its_own_fixture(pytester: pytest.Pytester) -> None:
+    """The core's plugin knows no framework; each adapter's plugin (``pytest11``) adds its fixture."""
+    plugins = {entry.value for entry in entry_points(group="pytest11")}
+    assert {"langchain_hostedllm.testing", "llama_index.llms.hostedllm.testing"} <= plugins
+    assert not hasattr(plugin, "hostedllm_chat_local")
+    assert not hasattr(plugin, "hostedllm_llm_local")
     pytester.makeini(INNER_INI)
     pytester.makeconftest(
         "import pytest\n\n@pytest.fixture(scope='session')\n"
@@ -50,8 +54,7 @@ def test_each_adapter_is_imported_only_by_its_fixture(
     )
     pytester.makepyfile(test_user_adapters=USER_TESTS)
     result = pytester.runpytest(*INNER_ARGS)
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*hostedllm_chat_local needs the LangChain adapter: pip install langchain-hostedllm*"])
+    result.assert_outcomes(passed=2)
 
 
 def test_the_plugin_loads_without_vcrpy_or_the_adapters() -> None:
@@ -101,11 +104,13 @@ def server(gate, request):
     )
 
 
-def test_loading_the_plugin_imports_nothing_heavy() -> None:
-    """Every project with hostedllm installed loads the plugin at pytest start-up: it must cost nothing."""
+def test_loading_the_plugins_imports_nothing_heavy() -> None:
+    """Every project with hostedllm (or an adapter) installed loads its plugin at pytest start-up: it
+    must cost nothing, the frameworks included."""
+    heavy = ("httpx", "pydantic", "vcr", "aiohttp", "hostedllm.providers", "langchain_core", "llama_index.core")
     code = (
-        "import sys, hostedllm.testing.plugin\n"
-        "print(sorted(m for m in ('httpx', 'pydantic', 'vcr', 'aiohttp', 'hostedllm.providers') if m in sys.modules))"
+        "import sys, hostedllm.testing.plugin, langchain_hostedllm.testing, llama_index.llms.hostedllm.testing\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"

@@ -30,6 +30,7 @@ from hostedllm.request import build_request, encode_body
 from hostedllm.responses import parse_completion
 from hostedllm.settings import request_headers, resolve_api_key, resolve_base_url
 from hostedllm.streaming import ChunkStream, aiter_sse_data, iter_sse_data
+from hostedllm.tokens import Tokens
 from hostedllm.transport import (
     HTTPTransport,
     RetryPolicy,
@@ -182,8 +183,9 @@ class ChatClient:
 
         return astream_with_retries(attempt, self.retry_policy)
 
-    def estimate_cost(self, usage: Mapping[str, Any]) -> Cost | None:
-        """The cost of ``usage`` at this model's catalog price (``None`` if it has none)."""
+    def estimate_cost(self, usage: Tokens | Mapping[str, Any] | None) -> Cost | None:
+        """The cost of ``usage`` (:class:`~hostedllm.tokens.Tokens` or a usage dict) at this model's
+        catalog price (``None`` if it has none)."""
         return estimate_cost(self.model, usage)
 
     def available_models(self) -> list[ModelEntry]:

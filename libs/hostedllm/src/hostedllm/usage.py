@@ -4,7 +4,7 @@ The LangChain callback handler and the LlamaIndex event handler both read a call
 own way, then record it here.
 
 >>> ledger, model = UsageLedger(), "qwen/qwen-2.5-72b-instruct"
->>> ledger.record("novita", model, call_totals("novita", model, (1000, 500)))
+>>> ledger.record("novita", model, call_totals("novita", model, Tokens(input=1000, output=500)))
 >>> print(ledger.total)
 1 call, 1000 in + 500 out tokens, ~0.000580 USD
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from hostedllm.catalog import default_catalog, estimate_cost
 from hostedllm.providers import PROVIDERS
+from hostedllm.tokens import Tokens
 
 
 @dataclass
@@ -59,17 +60,15 @@ class UsageTotals:
         return text
 
 
-def call_totals(
-    provider: str, model: str, tokens: tuple[int, int] | None, cost: tuple[str, float] | None = None
-) -> UsageTotals:
-    """One call's figures: ``tokens`` is (input, output) or ``None`` when the answer had no usage;
-    ``cost`` is (currency, amount) when the answer carried an estimate, else the catalog prices it."""
-    if tokens is None:
+def call_totals(provider: str, model: str, tokens: Tokens | None, cost: tuple[str, float] | None = None) -> UsageTotals:
+    """One call's figures: ``tokens`` is ``None`` when the answer had no usage; ``cost`` is
+    (currency, amount) when the answer carried an estimate, else the catalog prices it."""
+    if tokens is None or (tokens.input is None and tokens.output is None):
         return UsageTotals(calls=1, calls_without_usage=1)
-    totals = UsageTotals(calls=1, input_tokens=tokens[0], output_tokens=tokens[1])
+    totals = UsageTotals(calls=1, input_tokens=tokens.input or 0, output_tokens=tokens.output or 0)
     if cost is None:
         entry = default_catalog().find(model, provider) if provider in PROVIDERS else None
-        estimate = estimate_cost(entry, {"prompt_tokens": tokens[0], "completion_tokens": tokens[1]}) if entry else None
+        estimate = estimate_cost(entry, tokens) if entry else None
         cost = None if estimate is None else (estimate.currency, estimate.total)
     if cost is None:
         totals.calls_without_price = 1

@@ -5,17 +5,51 @@
 32768
 """
 
-from hostedllm.usage import UsageTotals
-from langchain_hostedllm.callbacks import UsageTracker, track_usage
-from langchain_hostedllm.chat_models import (
-    BaseChatHosted,
-    ChatBaichuan,
-    ChatHosted,
-    ChatLocal,
-    ChatNIM,
-    ChatNovita,
-)
-from langchain_hostedllm.llms import Hosted, HostedLLM
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hostedllm.usage import UsageTotals
+    from langchain_hostedllm.callbacks import UsageTracker, track_usage
+    from langchain_hostedllm.chat_models import (
+        BaseChatHosted,
+        ChatBaichuan,
+        ChatHosted,
+        ChatLocal,
+        ChatNIM,
+        ChatNovita,
+    )
+    from langchain_hostedllm.llms import Hosted, HostedLLM
+
+# Imported on first use, so the package's pytest plugin (langchain_hostedllm.testing) costs nothing.
+_EXPORTS = {
+    "BaseChatHosted": "langchain_hostedllm.chat_models",
+    "ChatBaichuan": "langchain_hostedllm.chat_models",
+    "ChatHosted": "langchain_hostedllm.chat_models",
+    "ChatLocal": "langchain_hostedllm.chat_models",
+    "ChatNIM": "langchain_hostedllm.chat_models",
+    "ChatNovita": "langchain_hostedllm.chat_models",
+    "Hosted": "langchain_hostedllm.llms",
+    "HostedLLM": "langchain_hostedllm.llms",
+    "UsageTotals": "hostedllm.usage",
+    "UsageTracker": "langchain_hostedllm.callbacks",
+    "track_usage": "langchain_hostedllm.callbacks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value  # looked up once
+        return value
+    raise AttributeError(f"module 'langchain_hostedllm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "BaseChatHosted",

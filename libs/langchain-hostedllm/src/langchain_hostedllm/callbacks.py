@@ -38,6 +38,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from hostedllm.providers import PROVIDERS
+from hostedllm.tokens import Tokens
 from hostedllm.usage import UsageLedger, UsageTotals, call_totals
 
 #: LangSmith's provider names (``ls_provider``) back to ours, e.g. ``nvidia`` -> ``nim``.
@@ -118,13 +119,12 @@ def _first_with_usage(generations: list[Any]) -> AIMessage | None:
 
 
 def _totals(provider: str, model: str, message: AIMessage | None, llm_output: Mapping[str, Any] | None) -> UsageTotals:
-    tokens: tuple[int, int] | None = None
+    tokens: Tokens | None
     if message is not None and message.usage_metadata:
-        tokens = (message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"])
+        usage = message.usage_metadata
+        tokens = Tokens(input=usage["input_tokens"], output=usage["output_tokens"], total=usage["total_tokens"])
     else:  # the string LLM reports llm_output["token_usage"], as langchain-openai's does
-        usage = (llm_output or {}).get("token_usage") or {}
-        if usage.get("prompt_tokens") or usage.get("completion_tokens"):
-            tokens = (int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+        tokens = Tokens.from_usage((llm_output or {}).get("token_usage"))
     estimate = message.response_metadata.get("estimated_cost") if message is not None else None
     cost = None
     if isinstance(estimate, Mapping) and estimate.get("currency"):

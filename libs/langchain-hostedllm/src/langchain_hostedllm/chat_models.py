@@ -15,7 +15,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import model_validator
 
-from hostedllm.adapter import StructuredMethod, force_tool_call, split_call_kwargs
+from hostedllm.adapter import StructuredMethod, force_tool_call, param_field, split_call_kwargs
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import baichuan
@@ -23,10 +23,10 @@ from hostedllm.providers.baichuan import BAICHUAN
 from hostedllm.providers.local import LOCAL
 from hostedllm.providers.nim import NIM
 from hostedllm.providers.novita import NOVITA
-from hostedllm.reasoning import DeltaReasoning
+from hostedllm.streaming import StreamAccumulator
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
-from langchain_hostedllm.convert import chat_result, chunk_from_wire, cost_metadata, to_wire_messages
+from langchain_hostedllm.convert import chat_result, chunk_from_delta, cost_metadata, to_wire_messages
 from langchain_hostedllm.profile import facts_from_profile, profile_for
 from langchain_hostedllm.settings import AnyProviderSettings, HostedSettings
 from langchain_hostedllm.structured import structured_output_runnable
@@ -243,23 +243,18 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
 
 
 class _ChunkConverter:
-    """Wire chunks to LangChain chunks for one stream: ``<think>`` splitting and the cost."""
+    """Wire chunks to LangChain chunks for one stream: the core's accumulator's deltas, and the cost."""
 
     def __init__(self, client: ChatClient, provider: str) -> None:
         self._client = client
         self._provider = provider
-        self._reasoning = DeltaReasoning()
+        self._stream = StreamAccumulator()
 
     def __call__(self, wire: ChatCompletionChunk) -> list[ChatGenerationChunk]:
-        choices = wire.get("choices") or []
-        if choices:
-            delta = choices[0].get("delta") or {}
-            reasoning, content = self._reasoning.feed(delta, finished=bool(choices[0].get("finish_reason")))
-            chunk = chunk_from_wire(wire, provider=self._provider, reasoning_text=reasoning, content_text=content)
-        else:
-            chunk = chunk_from_wire(wire, provider=self._provider)
-            if chunk is not None and wire.get("usage"):
-                chunk.message.response_metadata.update(cost_metadata(self._client.estimate_cost(wire["usage"])))
+        delta = self._stream.feed(wire)
+        chunk = chunk_from_delta(wire, delta, provider=self._provider)
+        if chunk is not None and delta.tokens is not None:
+            chunk.message.response_metadata.update(cost_metadata(self._client.estimate_cost(delta.tokens)))
         return [chunk] if chunk is not None else []
 
 
@@ -276,7 +271,8 @@ class ChatBaichuan(BaseChatHosted):
     ``web_search`` and ``retrieval`` turn on Baichuan's own server-side tools.
     """
 
-    top_k: int | None = None
+    top_k: int | None = param_field(BAICHUAN, "top_k")
+    knowledge_base: dict[str, Any] | None = param_field(BAICHUAN, "knowledge_base")
     web_search: bool | Literal["performance_first", "quality_first"] | None = None
     """Let Baichuan search the web (``True``, or a search mode)."""
     retrieval: dict[str, Any] | None = None
@@ -300,9 +296,10 @@ class ChatNIM(BaseChatHosted):
     ```
     """
 
-    seed: int | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    seed: int | None = param_field(NIM, "seed")
+    presence_penalty: float | None = param_field(NIM, "presence_penalty")
+    frequency_penalty: float | None = param_field(NIM, "frequency_penalty")
+    chat_template_kwargs: dict[str, Any] | None = param_field(NIM, "chat_template_kwargs")
 
     def provider_name(self) -> str:
         return NIM.name
@@ -319,15 +316,18 @@ class ChatNovita(BaseChatHosted):
     ```
     """
 
-    n: int | None = None
-    seed: int | None = None
-    top_k: int | None = None
-    min_p: float | None = None
-    repetition_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
+    top_k: int | None = param_field(NOVITA, "top_k")
+    min_p: float | None = param_field(NOVITA, "min_p")
+    n: int | None = param_field(NOVITA, "n")
+    seed: int | None = param_field(NOVITA, "seed")
+    presence_penalty: float | None = param_field(NOVITA, "presence_penalty")
+    frequency_penalty: float | None = param_field(NOVITA, "frequency_penalty")
+    repetition_penalty: float | None = param_field(NOVITA, "repetition_penalty")
+    logprobs: bool | None = param_field(NOVITA, "logprobs")
+    top_logprobs: int | None = param_field(NOVITA, "top_logprobs")
+    logit_bias: dict[str, Any] | None = param_field(NOVITA, "logit_bias")
+    separate_reasoning: bool | None = param_field(NOVITA, "separate_reasoning")
+    enable_thinking: bool | None = param_field(NOVITA, "enable_thinking")
 
     def provider_name(self) -> str:
         return NOVITA.name
@@ -344,15 +344,16 @@ class ChatLocal(BaseChatHosted):
     ```
     """
 
-    n: int | None = None
-    seed: int | None = None
-    top_k: int | None = None
-    min_p: float | None = None
-    repeat_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
+    top_k: int | None = param_field(LOCAL, "top_k")
+    min_p: float | None = param_field(LOCAL, "min_p")
+    n: int | None = param_field(LOCAL, "n")
+    seed: int | None = param_field(LOCAL, "seed")
+    presence_penalty: float | None = param_field(LOCAL, "presence_penalty")
+    frequency_penalty: float | None = param_field(LOCAL, "frequency_penalty")
+    repeat_penalty: float | None = param_field(LOCAL, "repeat_penalty")
+    logprobs: bool | None = param_field(LOCAL, "logprobs")
+    top_logprobs: int | None = param_field(LOCAL, "top_logprobs")
+    logit_bias: dict[str, Any] | None = param_field(LOCAL, "logit_bias")
 
     def provider_name(self) -> str:
         return LOCAL.name

@@ -7,7 +7,7 @@ tokens, and ``reasoning_content`` (a field or ``<think>`` tags) kept as reasonin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import (
@@ -27,7 +27,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from hostedllm.catalog import Cost
 from hostedllm.errors import RequestValidationError
 from hostedllm.reasoning import message_reasoning
-from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Choice, ChunkChoice, Usage
+from hostedllm.streaming import Delta
+from hostedllm.tokens import Tokens
+from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Choice, ChunkChoice
 
 #: Keys of a completion that are handled explicitly; any other top-level key is a provider extra.
 _KNOWN_TOP = frozenset({"id", "object", "created", "model", "choices", "usage", "system_fingerprint"})
@@ -70,21 +72,22 @@ def _tidy(message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-def usage_metadata(usage: Usage | Mapping[str, Any]) -> UsageMetadata:
-    """The provider's usage as LangChain ``UsageMetadata``, with cache and reasoning details."""
-    prompt = int(usage.get("prompt_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or 0)
+def usage_metadata(tokens: Tokens) -> UsageMetadata:
+    """The call's tokens as LangChain ``UsageMetadata`` (counts the provider left out are 0, as
+    LangChain's type needs), with cache-read, cache-write and reasoning details where reported."""
     result = UsageMetadata(
-        input_tokens=prompt,
-        output_tokens=completion,
-        total_tokens=int(usage.get("total_tokens") or prompt + completion),
+        input_tokens=tokens.input or 0, output_tokens=tokens.output or 0, total_tokens=tokens.total or 0
     )
-    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
-    reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
-    if cached is not None:
-        result["input_token_details"] = InputTokenDetails(cache_read=int(cached))
-    if reasoning is not None:
-        result["output_token_details"] = OutputTokenDetails(reasoning=int(reasoning))
+    read, write = tokens.cached, tokens.cache_write
+    if read is not None or write is not None:
+        details = InputTokenDetails()
+        if read is not None:
+            details["cache_read"] = read
+        if write is not None:
+            details["cache_creation"] = write
+        result["input_token_details"] = details
+    if tokens.reasoning is not None:
+        result["output_token_details"] = OutputTokenDetails(reasoning=tokens.reasoning)
     return result
 
 
@@ -148,11 +151,12 @@ def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) 
 def chat_result(data: ChatCompletion, *, provider: str, cost: Cost | None) -> ChatResult:
     """A non-streamed answer as a ``ChatResult`` (one generation per choice)."""
     usage = data.get("usage")
+    tokens = Tokens.from_usage(usage)
     generations = []
     for choice in data.get("choices") or []:
         message = message_from_choice(choice, data, provider=provider)
-        if usage:
-            message.usage_metadata = usage_metadata(usage)
+        if tokens is not None:
+            message.usage_metadata = usage_metadata(tokens)
         message.response_metadata.update(cost_metadata(cost))
         generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
     llm_output = {"token_usage": dict(usage or {}), "model_name": data.get("model"), "id": data.get("id")}
@@ -164,27 +168,17 @@ def _generation_info(choice: Choice | ChunkChoice) -> dict[str, Any] | None:
     return {key: value for key, value in info.items() if value} or None
 
 
-def chunk_from_wire(
-    data: ChatCompletionChunk, *, provider: str, reasoning_text: str = "", content_text: str | None = None
-) -> ChatGenerationChunk | None:
-    """One streamed chunk as a ``ChatGenerationChunk`` (choice 0), or ``None`` if it carries nothing.
-
-    ``content_text``/``reasoning_text`` override the delta's text when a ``<think>`` splitter
-    has re-routed it. The usage chunk (``choices == []``) becomes an empty-content chunk with
-    ``usage_metadata`` set.
-    """
+def chunk_from_delta(data: ChatCompletionChunk, delta: Delta, *, provider: str) -> ChatGenerationChunk | None:
+    """What one streamed chunk added (the core's :class:`~hostedllm.streaming.Delta`) as a
+    ``ChatGenerationChunk``, or ``None`` if it added nothing. The usage chunk (``choices == []``)
+    becomes an empty-content chunk with ``usage_metadata`` set."""
     choices = data.get("choices") or []
     if not choices:
-        usage = data.get("usage")
-        if not usage:
+        if delta.tokens is None:
             return None
-        message = AIMessageChunk(content="", usage_metadata=usage_metadata(usage), chunk_position="last")
+        message = AIMessageChunk(content="", usage_metadata=usage_metadata(delta.tokens), chunk_position="last")
         return ChatGenerationChunk(message=message)
     choice = choices[0]
-    delta = choice.get("delta") or {}
-    content = delta.get("content") or "" if content_text is None else content_text
-    reasoning = delta.get("reasoning_content") or delta.get("reasoning") or reasoning_text
-    additional: dict[str, Any] = {"reasoning_content": reasoning} if reasoning else {}
     tool_chunks = [
         ToolCallChunk(
             name=(call.get("function") or {}).get("name"),
@@ -192,14 +186,13 @@ def chunk_from_wire(
             id=call.get("id"),
             index=call.get("index"),
         )
-        for call in delta.get("tool_calls") or []
+        for call in delta.tool_calls
     ]
-    meta = response_metadata(data, choice, provider=provider) if choice.get("finish_reason") else {}
     message = AIMessageChunk(
-        content=content,
-        additional_kwargs=additional,
+        content=delta.text,
+        additional_kwargs={"reasoning_content": delta.reasoning} if delta.reasoning else {},
         tool_call_chunks=tool_chunks,
-        response_metadata=meta,
+        response_metadata=response_metadata(data, choice, provider=provider) if delta.finish_reason else {},
         id=data.get("id"),
     )
     return ChatGenerationChunk(message=message, generation_info=_generation_info(choice))

@@ -16,7 +16,9 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseLLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
-from hostedllm.reasoning import DeltaReasoning, message_reasoning
+from hostedllm.reasoning import message_reasoning
+from hostedllm.streaming import StreamAccumulator
+from hostedllm.tokens import Tokens
 from langchain_hostedllm.settings import AnyProviderSettings
 
 
@@ -131,8 +133,12 @@ class HostedLLM(Hosted):
 
 
 def _token_counts(answer: Any) -> dict[str, int]:
-    usage = answer.get("usage") or {}
-    return {key: int(usage[key]) for key in ("prompt_tokens", "completion_tokens", "total_tokens") if usage.get(key)}
+    """``token_usage`` as langchain-openai reports it, with only the counts the provider sent."""
+    tokens = Tokens.from_usage(answer.get("usage"))
+    if tokens is None:
+        return {}
+    counts = {"prompt_tokens": tokens.input, "completion_tokens": tokens.output, "total_tokens": tokens.total}
+    return {key: count for key, count in counts.items() if count is not None}
 
 
 def _generation(choice: Any) -> Generation:
@@ -143,18 +149,17 @@ def _generation(choice: Any) -> Generation:
 
 
 class _Chunks:
-    """Wire chunks to text chunks for one stream, reasoning split off per choice."""
+    """Wire chunks to text chunks for one stream: each choice read by its own core accumulator."""
 
     def __init__(self) -> None:
-        self._splitters: dict[int, DeltaReasoning] = {}
+        self._streams: dict[int, StreamAccumulator] = {}
 
     def __call__(self, wire: Any) -> list[GenerationChunk]:
         out = []
         for choice in wire.get("choices") or []:
-            splitter = self._splitters.setdefault(int(choice.get("index") or 0), DeltaReasoning())
-            finish = choice.get("finish_reason")
-            reasoning, text = splitter.feed(choice.get("delta") or {}, finished=bool(finish))
-            out.append(GenerationChunk(text=text, generation_info=_info(finish, reasoning)))
+            index = int(choice.get("index") or 0)
+            delta = self._streams.setdefault(index, StreamAccumulator(choice=index)).feed({"choices": [choice]})
+            out.append(GenerationChunk(text=delta.text, generation_info=_info(delta.finish_reason, delta.reasoning)))
         return out
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hostedllm.catalog.schema import ModelEntry
+from hostedllm.tokens import Tokens
 
 PER_TOKENS = 1_000_000
 
@@ -24,8 +25,8 @@ class Cost:
         return self.input + self.output
 
 
-def estimate_cost(entry: ModelEntry, usage: Mapping[str, Any]) -> Cost | None:
-    """The cost of ``usage`` (a chat-completions usage dict) at the catalog price.
+def estimate_cost(entry: ModelEntry, usage: Tokens | Mapping[str, Any] | None) -> Cost | None:
+    """The cost of ``usage`` (:class:`~hostedllm.tokens.Tokens` or a usage dict) at the catalog price.
 
     ``None`` when the catalog has no price for this model (it never guesses).
 
@@ -38,10 +39,9 @@ def estimate_cost(entry: ModelEntry, usage: Mapping[str, Any]) -> Cost | None:
     price = entry.price
     if price is None or price.input is None or price.output is None:
         return None
-    prompt = int(usage.get("prompt_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or 0)
-    return Cost(
-        input=prompt * price.input / PER_TOKENS,
-        output=completion * price.output / PER_TOKENS,
+    tokens = usage if isinstance(usage, Tokens) else Tokens.from_usage(usage) or Tokens()
+    return Cost(  # a count not reported costs nothing here; the caller says the usage was missing
+        input=(tokens.input or 0) * price.input / PER_TOKENS,
+        output=(tokens.output or 0) * price.output / PER_TOKENS,
         currency=price.currency,
     )

@@ -1,9 +1,7 @@
 """``hostedllm chat``: stream an answer from a catalog model, or chat with it interactively.
 
-The answer goes to stdout as it arrives; a usage and cost line goes to stderr.
-
->>> usage_line({"prompt_tokens": 12, "completion_tokens": 40}, (0.0000213, "USD"))
-'[12 in / 40 out tokens, ≈ $0.000021]'
+The answer goes to stdout as it arrives; a usage and cost line goes to stderr. This module parses
+the command and resolves the model; :mod:`hostedllm.cli.session` holds the conversation.
 """
 
 from __future__ import annotations
@@ -13,32 +11,26 @@ import contextlib
 import signal
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hostedllm.cli.common import (
-    EXIT_INTERRUPTED,
     EXIT_OK,
     CommandError,
     UsageError,
-    approx,
     dim,
     epilog,
-    format_money,
     missing_key,
     paragraph,
-    report,
     warn,
 )
+
+LOCAL_MODEL = "smollm2-135m-instruct"  # hostedllm.local.MODEL_ID, without importing the server here
+COMMANDS_HELP = "/reset clears the history, /exit or Ctrl-D ends, Ctrl-C stops an answer (at the prompt, ends)"
 
 if TYPE_CHECKING:
     from hostedllm.catalog import Catalog
     from hostedllm.client import ChatClient
-
-PROMPT = "> "
-LOCAL_MODEL = "smollm2-135m-instruct"
-COMMANDS_HELP = "/reset clears the history, /exit or Ctrl-D ends, Ctrl-C stops an answer (at the prompt, ends)"
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -95,6 +87,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """The ``chat`` command: resolve, check, then answer once or start the session."""
     from hostedllm.catalog import default_catalog
+    from hostedllm.cli.session import Session, unreachable_hint
     from hostedllm.errors import HostedLLMError
     from hostedllm.providers import get_provider
 
@@ -128,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 session.ask(prompt)
             except HostedLLMError as failure:
-                hint = local_hint(failure, provider)
+                hint = unreachable_hint(failure, spec)
                 if hint is None:
                     raise
                 raise CommandError(f"{failure} {hint}") from failure
@@ -146,14 +139,15 @@ def resolve_target(catalog: Catalog, model: str | None, provider: str | None, *,
     """
     from hostedllm.catalog.catalog import STRICT_CATALOG_ENV, strict_catalog
     from hostedllm.providers import PROVIDERS
+    from hostedllm.providers.local import LOCAL
 
     if local:
-        if provider not in (None, "local"):
+        if provider not in (None, LOCAL.name):
             raise UsageError(f"--local chats with the local model; drop --provider {provider}")
-        return "local", model or LOCAL_MODEL
+        return LOCAL.name, model or LOCAL_MODEL
     if model is None:
-        if provider == "local":
-            return "local", LOCAL_MODEL
+        if provider == LOCAL.name:
+            return LOCAL.name, LOCAL_MODEL
         raise UsageError(
             "--model is required (list the models with `hostedllm models`), "
             "or chat with the local model: hostedllm chat --local"
@@ -177,6 +171,7 @@ def resolve_target(catalog: Catalog, model: str | None, provider: str | None, *,
 
 def _unknown_model(catalog: Catalog, model: str, provider: str | None) -> str:
     from hostedllm.providers import PROVIDERS
+    from hostedllm.providers.local import LOCAL
 
     text = f"unknown model {model!r}" + (f" for {provider}" if provider else "")
     suggestions = catalog.suggest(model, provider)
@@ -188,8 +183,8 @@ def _unknown_model(catalog: Catalog, model: str, provider: str | None) -> str:
     text += f" List the models with `{listing}`"
     if provider is None:
         text += "; for a model newer than the catalog pass --provider"
-    if provider != "local":
-        text += "; for a model on a local OpenAI-compatible server pass --provider local --base-url URL"
+    if provider != LOCAL.name:
+        text += f"; for a model on a local OpenAI-compatible server pass --provider {LOCAL.name} --base-url URL"
     return text + "."
 
 
@@ -260,205 +255,3 @@ def _stop_on_termination() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-@dataclass
-class Answer:
-    """One streamed answer: its text, the usage the provider reported, and why it stopped."""
-
-    text: str = ""
-    usage: Mapping[str, Any] | None = None
-    finish_reason: str | None = None
-
-
-@dataclass
-class Totals:
-    turns: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    unreported: int = 0
-
-    def add(self, answer: Answer) -> None:
-        self.turns += 1
-        if answer.usage is None:
-            self.unreported += 1
-            return
-        self.prompt_tokens += int(answer.usage.get("prompt_tokens") or 0)
-        self.completion_tokens += int(answer.usage.get("completion_tokens") or 0)
-
-
-@dataclass
-class Session:
-    """A conversation with one client: the history, the totals, and how answers are shown."""
-
-    client: ChatClient
-    params: Mapping[str, Any]
-    system: str | None
-    out: TextIO
-    err: TextIO
-    debug: bool = False
-    history: list[dict[str, str]] = field(default_factory=list)
-    totals: Totals = field(default_factory=Totals)
-    last: Answer = field(default_factory=Answer)
-
-    def ask(self, prompt: str) -> Answer:
-        """Stream the answer to ``prompt`` to ``out``; on success both join the history."""
-        from hostedllm.cli.spinner import Spinner
-        from hostedllm.reasoning import DeltaReasoning
-
-        turn = {"role": "user", "content": prompt}
-        system = [{"role": "system", "content": self.system}] if self.system else []
-        request = self.client.build_request([*system, *self.history, turn], params=self.params, stream=True)
-        answer = Answer()
-        pieces: list[str] = []
-        reasoning = DeltaReasoning()  # the answer is shown; the reasoning (field or <think>) is not
-        spinner = Spinner(f"waiting for {self.client.model.id}", stream=self.err).start()
-        chunks = self.client.stream(request)
-        try:
-            for chunk in chunks:
-                answer.usage = chunk.get("usage") or answer.usage
-                for choice in chunk["choices"]:
-                    if choice.get("index", 0) != 0:
-                        continue
-                    answer.finish_reason = choice.get("finish_reason") or answer.finish_reason
-                    thought, text = reasoning.feed(
-                        choice.get("delta") or {}, finished=bool(choice.get("finish_reason"))
-                    )
-                    if thought and not pieces:
-                        spinner.text = f"{self.client.model.id} is thinking"
-                    if not pieces:
-                        text = text.lstrip()
-                    if text:
-                        spinner.stop()
-                        self.out.write(text)
-                        self.out.flush()
-                        pieces.append(text)
-        except BaseException:
-            spinner.stop()
-            if pieces:
-                self.out.write("\n")
-                self.out.flush()
-            raise
-        finally:
-            spinner.stop()
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        answer.text = "".join(pieces)
-        if answer.text and not answer.text.endswith("\n"):
-            self.out.write("\n")
-            self.out.flush()
-        self.history += [turn, {"role": "assistant", "content": answer.text}]
-        self.totals.add(answer)
-        self.last = answer
-        return answer
-
-    def usage_text(self, answer: Answer) -> str:
-        """The usage line for one answer, from the catalog price (``estimate_cost``)."""
-        text = usage_line(answer.usage, self._cost(answer.usage))
-        if answer.finish_reason == "length":
-            text = text[:-1] + "; cut off at the token limit, raise --max-tokens]"
-        elif not answer.text:
-            text = text[:-1] + "; the model returned no text]"
-        return text.replace("≈", approx(self.err))
-
-    def total_text(self) -> str:
-        totals = self.totals
-        usage = None
-        if not totals.unreported:
-            usage = {"prompt_tokens": totals.prompt_tokens, "completion_tokens": totals.completion_tokens}
-        turns = f"{totals.turns} answer" + ("" if totals.turns == 1 else "s")
-        text = usage_line(usage, self._cost(usage)).replace("[", f"[session: {turns}, ", 1)
-        return text.replace("≈", approx(self.err))
-
-    def _cost(self, usage: Mapping[str, Any] | None) -> tuple[float, str] | None:
-        price = self.client.model.price
-        free = price is not None and price.input == 0 and price.output == 0
-        if usage is None and not free:
-            return None  # the tokens are unknown, so is the cost
-        cost = self.client.estimate_cost(usage or {})
-        return None if cost is None else (cost.total, cost.currency)
-
-    def interact(self, where: str) -> int:
-        """Read prompts after ``> `` until /exit, /quit, Ctrl-D or Ctrl-C; answer each in turn."""
-        with contextlib.suppress(ImportError):
-            import readline  # noqa: F401 - line editing and history for input()
-        model = self.client.model
-        self.err.write(dim(f"Chatting with {model.id} on {model.provider} ({where}).\n{COMMANDS_HELP}.\n", self.err))
-        self.err.flush()
-        code = EXIT_OK
-        while True:
-            try:
-                line = input(PROMPT)
-            except EOFError:
-                self.out.write("\n")
-                break
-            except KeyboardInterrupt:
-                self.out.write("\n")
-                code = EXIT_INTERRUPTED
-                break
-            command = line.strip()
-            if not command:
-                continue
-            if command in ("/exit", "/quit"):
-                break
-            if command == "/reset":
-                self.history.clear()
-                self.err.write(dim("(history cleared)\n", self.err))
-                continue
-            if command in ("/help", "/?"):
-                self.err.write(dim(f"{COMMANDS_HELP}.\n", self.err))
-                continue
-            if command.startswith("/") and " " not in command:
-                self.err.write(dim(f"unknown command {command}; {COMMANDS_HELP}.\n", self.err))
-                continue
-            self._turn(line)
-        self.out.flush()
-        if self.totals.turns > 1:
-            self.err.write(dim(self.total_text(), self.err) + "\n")
-        self.err.flush()
-        return code
-
-    def _turn(self, prompt: str) -> None:
-        from hostedllm.errors import ContextLengthExceededError, HostedLLMError
-
-        try:
-            answer = self.ask(prompt)
-        except KeyboardInterrupt:
-            self.err.write(dim("[answer stopped; it is not kept in the history]\n", self.err))
-            return
-        except HostedLLMError as error:
-            report(error, debug=self.debug, stream=self.err)
-            hint = local_hint(error, self.client.spec.name)
-            if hint is not None:
-                self.err.write(dim(hint + "\n", self.err))
-            if isinstance(error, ContextLengthExceededError):
-                note = "The conversation no longer fits the model's context: /reset starts afresh.\n"
-                self.err.write(dim(note, self.err))
-            return
-        self.err.write(dim(self.usage_text(answer), self.err) + "\n")
-        self.err.flush()
-
-
-def usage_line(usage: Mapping[str, Any] | None, cost: tuple[float, str] | None) -> str:
-    """``[12 in / 40 out tokens, ≈ $0.000021]``; the server may not report usage, the catalog may have no price.
-
-    >>> usage_line(None, None)
-    '[usage not reported by the server, cost unknown]'
-    """
-    if usage is None:
-        tokens = "usage not reported by the server"
-    else:
-        prompt, completion = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-        tokens = f"{prompt:,} in / {completion:,} out tokens"
-    money = "cost unknown" if cost is None else f"≈ {format_money(*cost)}"
-    return f"[{tokens}, {money}]"
-
-
-def local_hint(error: BaseException, provider: str) -> str | None:
-    """What to do when a local server does not answer (``None`` for any other error)."""
-    from hostedllm.errors import APIConnectionError
-
-    if provider == "local" and isinstance(error, APIConnectionError):
-        return "Is a local server running? Start one with `hostedllm local serve`, or use `hostedllm chat --local`."
-    return None

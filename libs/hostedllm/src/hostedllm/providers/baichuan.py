@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hostedllm.providers import openai_params as oai
+from hostedllm.providers.openai_params import TOP_K
 from hostedllm.providers.spec import DiscoveredModel, ParamSpec, ProviderSpec, params
 
 
@@ -57,10 +58,12 @@ BAICHUAN = ProviderSpec(
     params=params(
         oai.TEMPERATURE.with_range(0, 1),
         oai.TOP_P.with_range(0, 1, exclusive_maximum=True),
-        ParamSpec("top_k", int, 0, 20),
+        ParamSpec("top_k", int, 0, 20, doc=TOP_K),
         oai.MAX_TOKENS.with_range(1, 2048),
         oai.STOP,
-        ParamSpec("knowledge_base", dict),
+        ParamSpec(
+            "knowledge_base", dict, doc='Answer from knowledge bases: {"ids": [...]} (the older form of retrieval)'
+        ),
     ),
     removed_params={
         "with_search_enhance": "a tool {'type': 'web_search', 'web_search': {'enable': True}}",

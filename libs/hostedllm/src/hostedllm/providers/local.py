@@ -7,6 +7,7 @@ sent if ``HOSTEDLLM_LOCAL_API_KEY`` is set). Streams carry no usage, even when a
 from __future__ import annotations
 
 from hostedllm.providers import openai_params as oai
+from hostedllm.providers.openai_params import MIN_P, TOP_K
 from hostedllm.providers.spec import ParamSpec, ProviderSpec, params
 
 LOCAL = ProviderSpec(
@@ -20,15 +21,15 @@ LOCAL = ProviderSpec(
     params=params(
         oai.TEMPERATURE,
         oai.TOP_P,
-        ParamSpec("top_k", int, -1),
-        ParamSpec("min_p", float, 0, 1),
+        ParamSpec("top_k", int, -1, doc=TOP_K),
+        ParamSpec("min_p", float, 0, 1, doc=MIN_P),
         oai.MAX_TOKENS,
         oai.STOP,
         oai.N,
         oai.SEED,
         oai.PRESENCE_PENALTY,
         oai.FREQUENCY_PENALTY,
-        ParamSpec("repeat_penalty", float, 0),
+        ParamSpec("repeat_penalty", float, 0, doc="Penalise repeated tokens (1 is none; llama.cpp's name)"),
         oai.LOGPROBS,
         oai.TOP_LOGPROBS,
         oai.LOGIT_BIAS,
@@ -40,5 +41,7 @@ LOCAL = ProviderSpec(
     json_schema_as_json_object=True,
     bad_request_markers=("validation error",),
     empty_content_not_null=True,
+    unreachable_hint="Is a local server running? Start one with `hostedllm local serve`, "
+    "or use `hostedllm chat --local`.",
     parse_models=oai.parse_openai_models,
 )

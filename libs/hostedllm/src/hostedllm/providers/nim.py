@@ -28,7 +28,7 @@ NIM = ProviderSpec(
         oai.SEED,
         oai.PRESENCE_PENALTY,
         oai.FREQUENCY_PENALTY,
-        ParamSpec("chat_template_kwargs", dict),
+        ParamSpec("chat_template_kwargs", dict, doc='Options for the model\'s chat template, e.g. {"thinking": True}'),
     ),
     alternating_roles=True,
     request_id_headers=("nvcf-reqid", "x-request-id"),

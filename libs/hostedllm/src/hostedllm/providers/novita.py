@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hostedllm.providers import openai_params as oai
+from hostedllm.providers.openai_params import MIN_P, TOP_K
 from hostedllm.providers.spec import DiscoveredModel, ParamSpec, ProviderSpec, params
 
 #: ``/models`` reports prices in 1/10,000 USD per 1M tokens (3900 means $0.39).
@@ -55,20 +56,20 @@ NOVITA = ProviderSpec(
     params=params(
         oai.TEMPERATURE,
         oai.TOP_P,
-        ParamSpec("top_k", int, -1),
-        ParamSpec("min_p", float, 0, 1),
+        ParamSpec("top_k", int, -1, doc=TOP_K),
+        ParamSpec("min_p", float, 0, 1, doc=MIN_P),
         oai.MAX_TOKENS,
         oai.STOP,
         oai.N.with_range(1, 128),
         oai.SEED,
         oai.PRESENCE_PENALTY,
         oai.FREQUENCY_PENALTY,
-        ParamSpec("repetition_penalty", float, 0),
+        ParamSpec("repetition_penalty", float, 0, doc="Penalise repeated tokens (1 is none)"),
         oai.LOGPROBS,
         oai.TOP_LOGPROBS,
         oai.LOGIT_BIAS,
-        ParamSpec("separate_reasoning", bool),
-        ParamSpec("enable_thinking", bool),
+        ParamSpec("separate_reasoning", bool, doc="Send reasoning in reasoning_content, not in the text"),
+        ParamSpec("enable_thinking", bool, doc="Let a hybrid model reason before answering"),
     ),
     request_id_headers=("x-request-id",),
     quota_markers=("not_enough_balance",),

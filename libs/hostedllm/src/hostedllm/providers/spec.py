@@ -34,6 +34,8 @@ class ParamSpec:
     maximum: float | None = None
     exclusive_maximum: bool = False
     max_items: int | None = None
+    doc: str = ""
+    """What the parameter does, in a few words (the adapters' field descriptions start with it)."""
 
     def describe(self) -> str:
         if self.kind is bool:
@@ -62,6 +64,7 @@ class ParamSpec:
             self.maximum if maximum is None else maximum,
             self.exclusive_maximum if exclusive_maximum is None else exclusive_maximum,
             self.max_items,
+            self.doc,
         )
 
     def check(self, value: Any, where: str) -> Any:
@@ -168,6 +171,8 @@ class ProviderSpec:
     json_schema_as_json_object: bool = False
     #: Assistant turns that only call tools must carry ``content: ""``, not ``null``.
     empty_content_not_null: bool = False
+    #: What to tell a user whose server does not answer (a local server that is not running).
+    unreachable_hint: str | None = None
 
     def param(self, name: str) -> ParamSpec | None:
         return self.params.get(name)

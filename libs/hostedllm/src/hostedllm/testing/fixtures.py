@@ -1,11 +1,13 @@
-"""The plugin's fixtures: scrubbed vcr settings, a test's cassette, and the local model, ready for a chain.
+"""The plugin's fixtures (framework-free): scrubbed vcr settings, a test's cassette, and the local server.
 
 In a test (the server starts once per session, or the test is skipped saying what to install)::
 
-    def test_my_chain(hostedllm_chat_local):
-        assert (prompt | hostedllm_chat_local | StrOutputParser()).invoke({"q": "Hi"})
+    def test_my_client(hostedllm_local_server):
+        client = ChatClient("local", hostedllm_local_server.model_id, base_url=hostedllm_local_server.base_url)
 
-Everything heavy (vcrpy, httpx, the adapters) is imported inside the fixture that needs it.
+The adapters build on ``hostedllm_local_server`` in their own plugins: ``hostedllm_chat_local``
+(langchain-hostedllm) and ``hostedllm_llm_local`` (llama-index-llms-hostedllm). Everything heavy
+(vcrpy, httpx) is imported inside the fixture that needs it.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from hostedllm.testing.options import MARKER, RECORD_OPTION
 
 if TYPE_CHECKING:
     from hostedllm.local import LocalServer
-    from langchain_hostedllm import ChatLocal
-    from llama_index.llms.hostedllm import Local
 
 
 @pytest.fixture(scope="module")
@@ -104,29 +104,3 @@ def hostedllm_local_server(
     if _hostedllm_local_gate is None:
         pytest.skip(f"hostedllm_local_server: {local_model_missing()}")
     return _hostedllm_local_gate.server_for(request.node.nodeid)
-
-
-@pytest.fixture
-def hostedllm_chat_local(hostedllm_local_server: LocalServer) -> ChatLocal:
-    """LangChain's ``ChatLocal`` on the session's local model, at temperature 0.
-
-    Example: ``(prompt | hostedllm_chat_local | StrOutputParser()).invoke({...})``.
-    """
-    try:
-        from langchain_hostedllm import ChatLocal
-    except ImportError as exc:
-        pytest.fail(f"hostedllm_chat_local needs the LangChain adapter: pip install langchain-hostedllm ({exc})")
-    return ChatLocal(model=hostedllm_local_server.model_id, base_url=hostedllm_local_server.base_url, temperature=0)
-
-
-@pytest.fixture
-def hostedllm_llm_local(hostedllm_local_server: LocalServer) -> Local:
-    """LlamaIndex's ``Local`` on the session's local model, at temperature 0.
-
-    Example: ``hostedllm_llm_local.complete("Name a colour.").text``.
-    """
-    try:
-        from llama_index.llms.hostedllm import Local
-    except ImportError as exc:
-        pytest.fail(f"hostedllm_llm_local needs the LlamaIndex adapter: pip install llama-index-llms-hostedllm ({exc})")
-    return Local(model=hostedllm_local_server.model_id, api_base=hostedllm_local_server.base_url, temperature=0)

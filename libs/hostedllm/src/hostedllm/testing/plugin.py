@@ -4,8 +4,9 @@ Every name is prefixed ``hostedllm_`` so nothing collides with a project's own f
 particular pytest-recording's ``vcr_config`` is left alone (re-export ours in ``conftest.py`` with
 ``from hostedllm.testing import vcr_config``). The plugin costs nothing unless used: no autouse
 fixture (the cassette fixture is added only to marked tests), old-style hook wrappers that every
-pytest and pluggy understand, and vcrpy, httpx and the adapters imported only by the fixture that
-needs them. A test replayed from ``cassettes/<module>/<test>.yaml`` next to it, recorded on the
+pytest and pluggy understand, and vcrpy and httpx imported only by the fixture that needs them. The
+adapters' own plugins add ``hostedllm_chat_local`` and ``hostedllm_llm_local``.
+A test replayed from ``cassettes/<module>/<test>.yaml`` next to it, recorded on the
 first run that has a key::
 
     @pytest.mark.hostedllm_cassette
@@ -23,8 +24,6 @@ import pytest
 from hostedllm.testing.fixtures import (
     _hostedllm_local_gate,
     hostedllm_cassette,
-    hostedllm_chat_local,
-    hostedllm_llm_local,
     hostedllm_local_server,
     hostedllm_vcr_config,
 )
@@ -33,8 +32,6 @@ from hostedllm.testing.options import MARKER, RECORD_OPTION
 __all__ = [
     "_hostedllm_local_gate",
     "hostedllm_cassette",
-    "hostedllm_chat_local",
-    "hostedllm_llm_local",
     "hostedllm_local_server",
     "hostedllm_vcr_config",
 ]

@@ -43,6 +43,7 @@ from hostedllm.adapter import (
     force_tool_call,
     gather_unknown_kwargs,
     json_schema_format,
+    param_field,
     sampling_params,
     split_call_kwargs,
     structured_method,
@@ -75,7 +76,9 @@ class HostedLLMBase(FunctionCallingLLM):
         description="Override the provider's base URL (also read from e.g. NOVITA_BASE_URL).",
     )
     temperature: float | None = Field(default=None, description="Sampling temperature, in the provider's range.")
+    top_p: float | None = Field(default=None, description="Nucleus sampling, in the provider's range.")
     max_tokens: int | None = Field(default=None, description="Sent as max_tokens; no default cuts answers short.")
+    stop: list[str] | str | None = Field(default=None, description="Text that ends the answer.")
     timeout: float | None = Field(default=None, description="Seconds to wait for an answer or a stream chunk.")
     max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
     additional_kwargs: dict[str, Any] = Field(
@@ -170,7 +173,13 @@ class HostedLLMBase(FunctionCallingLLM):
 
     def sampling_params(self, **overrides: Any) -> dict[str, Any]:
         # self.__dict__ holds the field values (cheaper than iterating the model)
-        return sampling_params(self.spec, self.__dict__, self.additional_kwargs, overrides)
+        params = sampling_params(self.spec, self.__dict__, self.additional_kwargs, overrides)
+        if "n" in self.spec.params and isinstance(params.get("n"), int) and params["n"] > 1:  # else refused as unknown
+            raise RequestValidationError(
+                f"n={params['n']}: a LlamaIndex LLM reads one answer per call, so the other "
+                f"{params['n'] - 1} would be paid for and dropped. Leave n unset and call again for more answers."
+            )
+        return params
 
     @classmethod
     def class_name(cls) -> str:
@@ -406,7 +415,8 @@ class Baichuan(HostedLLMBase):
     ```
     """
 
-    top_k: int | None = Field(default=None, description="Sample from the k most likely tokens, 0-20.")
+    top_k: int | None = param_field(BAICHUAN, "top_k")
+    knowledge_base: dict[str, Any] | None = param_field(BAICHUAN, "knowledge_base")
     web_search: bool | str | None = Field(
         default=None, description="Let Baichuan search the web: True, or 'performance_first' / 'quality_first'."
     )
@@ -431,9 +441,10 @@ class NIM(HostedLLMBase):
     ```
     """
 
-    seed: int | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    seed: int | None = param_field(NIM_SPEC, "seed")
+    presence_penalty: float | None = param_field(NIM_SPEC, "presence_penalty")
+    frequency_penalty: float | None = param_field(NIM_SPEC, "frequency_penalty")
+    chat_template_kwargs: dict[str, Any] | None = param_field(NIM_SPEC, "chat_template_kwargs")
 
     def provider_name(self) -> str:
         return NIM_SPEC.name
@@ -449,12 +460,18 @@ class Novita(HostedLLMBase):
     ```
     """
 
-    seed: int | None = None
-    top_k: int | None = None
-    min_p: float | None = None
-    repetition_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    top_k: int | None = param_field(NOVITA, "top_k")
+    min_p: float | None = param_field(NOVITA, "min_p")
+    n: int | None = param_field(NOVITA, "n")
+    seed: int | None = param_field(NOVITA, "seed")
+    presence_penalty: float | None = param_field(NOVITA, "presence_penalty")
+    frequency_penalty: float | None = param_field(NOVITA, "frequency_penalty")
+    repetition_penalty: float | None = param_field(NOVITA, "repetition_penalty")
+    logprobs: bool | None = param_field(NOVITA, "logprobs")
+    top_logprobs: int | None = param_field(NOVITA, "top_logprobs")
+    logit_bias: dict[str, Any] | None = param_field(NOVITA, "logit_bias")
+    separate_reasoning: bool | None = param_field(NOVITA, "separate_reasoning")
+    enable_thinking: bool | None = param_field(NOVITA, "enable_thinking")
 
     def provider_name(self) -> str:
         return NOVITA.name
@@ -470,10 +487,16 @@ class Local(HostedLLMBase):
     ```
     """
 
-    seed: int | None = None
-    top_k: int | None = None
-    min_p: float | None = None
-    repeat_penalty: float | None = None
+    top_k: int | None = param_field(LOCAL, "top_k")
+    min_p: float | None = param_field(LOCAL, "min_p")
+    n: int | None = param_field(LOCAL, "n")
+    seed: int | None = param_field(LOCAL, "seed")
+    presence_penalty: float | None = param_field(LOCAL, "presence_penalty")
+    frequency_penalty: float | None = param_field(LOCAL, "frequency_penalty")
+    repeat_penalty: float | None = param_field(LOCAL, "repeat_penalty")
+    logprobs: bool | None = param_field(LOCAL, "logprobs")
+    top_logprobs: int | None = param_field(LOCAL, "top_logprobs")
+    logit_bias: dict[str, Any] | None = param_field(LOCAL, "logit_bias")
 
     def provider_name(self) -> str:
         return LOCAL.name

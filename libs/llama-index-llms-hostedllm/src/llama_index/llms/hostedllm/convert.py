@@ -10,14 +10,17 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     ImageBlock,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
     ToolCallBlock,
 )
 
-from hostedllm.reasoning import DeltaReasoning, message_reasoning
-from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk, Usage
+from hostedllm.reasoning import message_reasoning
+from hostedllm.streaming import StreamAccumulator
+from hostedllm.tokens import Tokens
+from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk
 
 
 def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
@@ -63,17 +66,13 @@ def _wire_call(block: ToolCallBlock) -> dict[str, Any]:
     return {"id": block.tool_call_id, "type": "function", "function": {"name": block.tool_name, "arguments": arguments}}
 
 
-def token_counts(usage: Usage | Mapping[str, Any] | None) -> dict[str, int]:
-    """Usage as the ``prompt_tokens``/``completion_tokens``/``total_tokens`` that TokenCountingHandler reads."""
-    if not usage:
+def token_counts(tokens: Tokens | None) -> dict[str, int]:
+    """The ``prompt_tokens``/``completion_tokens``/``total_tokens`` that TokenCountingHandler reads
+    (only the counts the provider reported)."""
+    if tokens is None:
         return {}
-    prompt = int(usage.get("prompt_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or 0)
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": int(usage.get("total_tokens") or prompt + completion),
-    }
+    counts = {"prompt_tokens": tokens.input, "completion_tokens": tokens.output, "total_tokens": tokens.total}
+    return {key: count for key, count in counts.items() if count is not None}
 
 
 def chat_response(data: ChatCompletion) -> ChatResponse:
@@ -85,21 +84,30 @@ def chat_response(data: ChatCompletion) -> ChatResponse:
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning))
     blocks.append(TextBlock(text=content if isinstance(content, str) else json.dumps(content)))
-    for call in message.get("tool_calls") or []:
-        function = call.get("function") or {}
-        blocks.append(
-            ToolCallBlock(
-                tool_call_id=call.get("id"),
-                tool_name=function.get("name") or "",
-                tool_kwargs=function.get("arguments") or "{}",
-            )
-        )
+    blocks += [_tool_block(call) for call in message.get("tool_calls") or []]
     return ChatResponse(
         message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks),
         raw=dict(data),
-        logprobs=None,
-        additional_kwargs={**token_counts(data.get("usage")), **_finish(choice.get("finish_reason"))},
+        logprobs=logprobs(choice.get("logprobs")),
+        additional_kwargs={
+            **token_counts(Tokens.from_usage(data.get("usage"))),
+            **_finish(choice.get("finish_reason")),
+        },
     )
+
+
+def logprobs(wire: Mapping[str, Any] | None) -> list[list[LogProb]] | None:
+    """Chat-completions ``logprobs.content`` as LlamaIndex's: per token, its ``top_logprobs``
+    (or the token itself when none were asked for), as llama-index-llms-openai reads them."""
+    if not isinstance(wire, Mapping) or not wire.get("content"):
+        return None
+    return [
+        [_logprob(alternative) for alternative in entry.get("top_logprobs") or [entry]] for entry in wire["content"]
+    ]
+
+
+def _logprob(entry: Mapping[str, Any]) -> LogProb:
+    return LogProb(token=entry.get("token") or "", logprob=entry.get("logprob") or 0.0, bytes=entry.get("bytes") or [])
 
 
 def _finish(reason: str | None) -> dict[str, str]:
@@ -107,42 +115,28 @@ def _finish(reason: str | None) -> dict[str, str]:
 
 
 class StreamAssembler:
-    """Build cumulative ``ChatResponse`` objects from streamed chunks: text, reasoning, tool calls, usage."""
+    """Cumulative ``ChatResponse`` objects from streamed chunks, read by the core's accumulator."""
 
     def __init__(self) -> None:
-        self.text = ""
-        self.reasoning = ""
-        self._calls: dict[int, dict[str, Any]] = {}
-        self._reasoning = DeltaReasoning()
-        self._finish: str | None = None
+        self._stream = StreamAccumulator()
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
-        choices = chunk.get("choices") or []
-        delta_text = ""
-        thinking_delta = ""
-        if choices:
-            choice = choices[0]
-            delta = choice.get("delta") or {}
-            self._finish = choice.get("finish_reason") or self._finish
-            thinking_delta, delta_text = self._reasoning.feed(delta, finished=bool(choice.get("finish_reason")))
-            for call in delta.get("tool_calls") or []:
-                slot = self._calls.setdefault(int(call.get("index") or 0), {"id": None, "name": "", "arguments": ""})
-                function = call.get("function") or {}
-                slot["id"] = slot["id"] or call.get("id")
-                slot["name"] += function.get("name") or ""
-                slot["arguments"] += function.get("arguments") or ""
-        self.text += delta_text
-        self.reasoning += thinking_delta
-        extra: dict[str, Any] = {**token_counts(chunk.get("usage")), **_finish(self._finish)}
-        if thinking_delta:
-            extra["thinking_delta"] = thinking_delta
-        return ChatResponse(message=self.message(), delta=delta_text, raw=dict(chunk), additional_kwargs=extra)
+        delta = self._stream.feed(chunk)
+        extra: dict[str, Any] = {**token_counts(delta.tokens), **_finish(self._stream.finish_reason)}
+        if delta.reasoning:
+            extra["thinking_delta"] = delta.reasoning
+        return ChatResponse(message=self.message(), delta=delta.text, raw=dict(chunk), additional_kwargs=extra)
 
     def message(self) -> ChatMessage:
-        blocks: list[Any] = [ThinkingBlock(content=self.reasoning)] if self.reasoning else []
-        blocks.append(TextBlock(text=self.text))
-        blocks += [
-            ToolCallBlock(tool_call_id=call["id"], tool_name=call["name"], tool_kwargs=call["arguments"] or "{}")
-            for _, call in sorted(self._calls.items())
-        ]
+        stream = self._stream
+        blocks: list[Any] = [ThinkingBlock(content=stream.reasoning)] if stream.reasoning else []
+        blocks.append(TextBlock(text=stream.text))
+        blocks += [_tool_block(call) for call in stream.tool_calls]
         return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
+
+
+def _tool_block(call: Mapping[str, Any]) -> ToolCallBlock:
+    function = call.get("function") or {}
+    return ToolCallBlock(
+        tool_call_id=call.get("id"), tool_name=function.get("name") or "", tool_kwargs=function.get("arguments") or "{}"
+    )

@@ -37,6 +37,7 @@ from llama_index.core.instrumentation.events.span import SpanDropEvent  # type: 
 from pydantic import PrivateAttr
 
 from hostedllm.catalog import default_catalog
+from hostedllm.tokens import Tokens
 from hostedllm.usage import UsageLedger, UsageTotals, call_totals
 from llama_index.llms.hostedllm.base import HostedLLMBase
 
@@ -111,19 +112,18 @@ def _model_of(model_dict: Mapping[str, Any]) -> tuple[str, str]:
     return str(provider), model
 
 
-def _usage(response: ChatResponse | CompletionResponse | None) -> tuple[int, int] | None:
-    """(prompt, completion) tokens from ``raw["usage"]`` (ours, OpenAI-style dicts), else ``additional_kwargs``."""
+def _usage(response: ChatResponse | CompletionResponse | None) -> Tokens | None:
+    """The tokens in ``raw["usage"]`` (ours, OpenAI-style dicts or objects), else in ``additional_kwargs``."""
     if response is None:
         return None
     raw = response.raw
     usage = raw.get("usage") if isinstance(raw, Mapping) else getattr(raw, "usage", None)
     if usage is not None and not isinstance(usage, Mapping):
-        usage = {key: getattr(usage, key, None) for key in ("prompt_tokens", "completion_tokens")}
-    for source in (usage or {}, response.additional_kwargs):
-        prompt, completion = source.get("prompt_tokens"), source.get("completion_tokens")
-        if prompt is not None or completion is not None:
-            return int(prompt or 0), int(completion or 0)
-    return None
+        usage = {key: getattr(usage, key, None) for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
+    tokens = Tokens.from_usage(usage)
+    if tokens is None or (tokens.input is None and tokens.output is None):
+        tokens = Tokens.from_usage(response.additional_kwargs)
+    return tokens
 
 
 @contextmanager

@@ -1,0 +1,80 @@
+"""One call's token counts, read once from whichever usage shape the provider sent.
+
+Every reader (the LangChain ``usage_metadata``, LlamaIndex's token counts, the usage ledger, the
+cost estimate, the CLI) takes :class:`Tokens` instead of reading ``usage`` dicts itself. A count
+the provider did not report is ``None``, never a made-up ``0``.
+
+>>> tokens = Tokens.from_usage({"prompt_tokens": 12, "completion_tokens": 40,
+...                             "prompt_tokens_details": {"cached_tokens": 8}})
+>>> tokens.input, tokens.output, tokens.total, tokens.cached, tokens.reasoning
+(12, 40, 52, 8, None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Where each detail is found: ``(details object, key)`` pairs, first match wins. OpenAI's names
+#: first (``cached_tokens``, ``reasoning_tokens``); cache writes as OpenRouter-style gateways
+#: (``cache_write_tokens``) and vLLM/SGLang-style servers (``cache_creation_tokens``) name them.
+_CACHED = (("prompt_tokens_details", "cached_tokens"),)
+_CACHE_WRITE = (("prompt_tokens_details", "cache_write_tokens"), ("prompt_tokens_details", "cache_creation_tokens"))
+_REASONING = (("completion_tokens_details", "reasoning_tokens"),)
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Input, output and total tokens, with the cached, cache-write and reasoning parts where reported."""
+
+    input: int | None = None
+    output: int | None = None
+    total: int | None = None
+    cached: int | None = None
+    """Input tokens read from the provider's prompt cache."""
+    cache_write: int | None = None
+    """Input tokens written to the provider's prompt cache."""
+    reasoning: int | None = None
+    """Output tokens spent on reasoning (part of ``output``)."""
+
+    @classmethod
+    def from_usage(cls, usage: Mapping[str, Any] | None) -> Tokens | None:
+        """The counts in a chat-completions ``usage`` object; ``None`` when there is none.
+
+        >>> Tokens.from_usage({"completion_tokens": 5})
+        Tokens(input=None, output=5, total=None, cached=None, cache_write=None, reasoning=None)
+        >>> Tokens.from_usage({}) is None
+        True
+        """
+        if not isinstance(usage, Mapping) or not usage:
+            return None
+        input_, output = _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens"))
+        total = _count(usage.get("total_tokens"))
+        if total is None and input_ is not None and output is not None:
+            total = input_ + output
+        return cls(
+            input=input_,
+            output=output,
+            total=total,
+            cached=_detail(usage, _CACHED),
+            cache_write=_detail(usage, _CACHE_WRITE),
+            reasoning=_detail(usage, _REASONING),
+        )
+
+
+def _detail(usage: Mapping[str, Any], places: tuple[tuple[str, str], ...]) -> int | None:
+    for group, key in places:
+        details = usage.get(group)
+        if isinstance(details, Mapping) and (count := _count(details.get(key))) is not None:
+            return count
+    return None
+
+
+def _count(value: Any) -> int | None:
+    """A token count: a non-negative integer (``12.0`` too); anything else was not reported."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
