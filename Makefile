@@ -72,11 +72,13 @@ $(WHEELS)/.built:
 		--wheel-dir $(WHEELS) "$(LLAMA_CPP)==$(LLAMA_VER)"
 	touch $@
 
-## The unit tiers with every dependency of the three distributions at its declared floor (CI runs it).
+## The unit tiers with every dependency of the three distributions at its declared floor, and the core alone
+## without either framework (CI runs it).
 floors: $(UV)
 	UV=$(UV) .ci/tier floors
 	UV=$(UV) .ci/tier floors-langchain
 	UV=$(UV) .ci/tier pytest-floor
+	UV=$(UV) .ci/tier core
 
 ## The unit tiers on the oldest and newest Pythons we support (CI runs it).
 pythons: $(UV)
@@ -136,7 +138,7 @@ record-cassettes: $(STAMP)
 
 ## Re-record the local model server's answers (tests/cassettes/recorded/local/).
 record-local: $(STAMP)
-	HOSTEDLLM_RECORD_LOCAL=1 $(BIN)/python -m pytest -q tests/core/wire/test_local.py --record-mode=rewrite
+	HOSTEDLLM_RECORD_LOCAL=1 $(BIN)/python -m pytest -q tests/parity/test_local.py --record-mode=rewrite
 
 clean:
 	rm -rf $(VENV) .venv-*

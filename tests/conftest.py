@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_tests.conftest import base_vcr_config
 
 from hostedllm.catalog.status import reset_warnings
 from hostedllm.providers import PROVIDERS
+from hostedllm.testing.config import vcr_config_for_providers
 
 CASSETTES = Path(__file__).parent / "cassettes"
 #: Set to "recorded" (by `make record-cassettes`) to record into, and replay from, real recordings.
@@ -80,14 +80,16 @@ def project_vcr() -> Any:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    """langchain-tests' ``base_vcr_config()`` (authorization, x-api-key and api-key scrubbed), with
-    the record mode left to the command line (``none`` unless re-recording, never "once"), and each
-    recorded answer played once, in order, so retry tests see the 429 before the 200."""
-    config = base_vcr_config()
-    for key in ("record_mode", "cassette_library_dir"):
-        config.pop(key)
+    """The plugin's scrubbing (every provider's key, wherever it appears), with the record mode left
+    to the command line (``none`` unless re-recording), each recorded answer played once, in order,
+    so retry tests see the 429 before the 200, and bodies matched by ``json_body``. Framework-free,
+    so the core's tests run without LangChain."""
+    from vcr import VCR
+
+    config = vcr_config_for_providers()
     config["allow_playback_repeats"] = False
     config["match_on"] = [name if name != "body" else "json_body" for name in config["match_on"]]
+    config["path_transformer"] = VCR.ensure_suffix(".yaml")
     return config
 
 

@@ -41,15 +41,17 @@ def get_weather(city: str) -> str:
 
 @pytest.fixture(scope="module")
 def vcr_cassette_dir() -> str:
-    return str(Path(__file__).parent.parent.parent / "cassettes" / "recorded" / "local")
+    return str(Path(__file__).parents[1] / "cassettes" / "recorded" / "local")
 
 
 @pytest.fixture(scope="module")
 def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
+    scrub = vcr_config["before_record_request"]
+
     def fixed_port(request: Any) -> Any:
         parts = urlsplit(request.uri)
         request.uri = urlunsplit(parts._replace(netloc="127.0.0.1:8080"))
-        return request
+        return scrub(request)
 
     return {**vcr_config, "before_record_request": fixed_port}
 
