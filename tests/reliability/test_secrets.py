@@ -601,7 +601,7 @@ class TestCassettes:
         assert len(server.seen) == 4, "the calls really went out (and were recorded)"
         assert all(seen.headers["authorization"] == f"Bearer {secret}" for seen in server.seen)
         text = cassette.read_text()
-        assert "PLACEHOLDER" in text, "the Authorization header was recorded, filtered"
+        assert "authorization:\n      - REDACTED" in text, "the Authorization header was recorded, filtered"
         assert secret not in text
         assert secret.removeprefix("sk-SENTINEL-") not in text
 

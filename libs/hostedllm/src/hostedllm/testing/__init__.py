@@ -1,4 +1,7 @@
-"""Test your own chains: scrubbed cassettes, and the local model as pytest fixtures.
+"""Test your own chains: a fake provider, scrubbed cassettes, and the local model as pytest fixtures.
+
+``FakeProvider`` (with the wire-format body builders in :mod:`hostedllm.testing.fake`) answers from
+a queue behind an ``httpx.MockTransport``: ``ChatNovita(model=..., **FakeProvider().reply("Hi").transports)``.
 
 Installed with hostedllm as a pytest plugin (``hostedllm_*`` fixtures, the
 ``@pytest.mark.hostedllm_cassette`` marker, ``--hostedllm-record``). For pytest-recording, one
@@ -14,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hostedllm.testing.config import vcr_config_for_providers
+    from hostedllm.testing.fake import FakeProvider
     from hostedllm.testing.fixtures import vcr_config
     from hostedllm.testing.recording import MissingCassetteError, cassette
 
 # Imported on first use: the pytest plugin below this package must cost nothing at pytest start-up.
 _EXPORTS = {
+    "FakeProvider": "hostedllm.testing.fake",
     "MissingCassetteError": "hostedllm.testing.recording",
     "cassette": "hostedllm.testing.recording",
     "vcr_config_for_providers": "hostedllm.testing.config",
@@ -32,4 +37,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'hostedllm.testing' has no attribute {name!r}")
 
 
-__all__ = ["MissingCassetteError", "cassette", "vcr_config", "vcr_config_for_providers"]
+__all__ = ["FakeProvider", "MissingCassetteError", "cassette", "vcr_config", "vcr_config_for_providers"]
