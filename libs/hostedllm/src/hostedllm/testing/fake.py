@@ -113,7 +113,9 @@ class FakeProvider:
     sent: list[httpx.Request] = field(default_factory=list)
     """The requests as sent (URL and headers too)."""
 
-    def json(self, body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> FakeProvider:
+    def json(
+        self, body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> FakeProvider:
         """Queue a JSON answer (an error body with a 4xx/5xx ``status`` too)."""
         self.answers.append(httpx.Response(status, json=body, headers=headers))
         return self
