@@ -59,11 +59,15 @@ class DeltaReasoning:
 
     def feed(self, delta: Mapping[str, Any], *, finished: bool = False) -> tuple[str, str]:
         """What ``delta`` adds; ``finished`` (the choice's ``finish_reason`` came) releases what is held."""
-        reasoning, text = self._think.feed(str(delta.get("content") or ""))
+        content = delta.get("content") or ""
+        field = delta.get("reasoning_content") or delta.get("reasoning")
+        if self._think.answering and not field:  # the common case, once per chunk: nothing to split
+            return "", content if isinstance(content, str) else str(content)
+        reasoning, text = self._think.feed(str(content))
         if finished:
             late_reasoning, late_text = self._think.flush()
             reasoning, text = reasoning + late_reasoning, text + late_text
-        return reasoning + str(delta.get("reasoning_content") or delta.get("reasoning") or ""), text
+        return reasoning + str(field or ""), text
 
 
 class ThinkSplitter:
@@ -77,6 +81,11 @@ class ThinkSplitter:
     def __init__(self) -> None:
         self._state = "start"  # start -> thinking -> answer
         self._pending = ""
+
+    @property
+    def answering(self) -> bool:
+        """Past any ``<think>`` block: text is answer from here on, and nothing is held back."""
+        return self._state == "answer"
 
     def feed(self, text: str) -> tuple[str, str]:
         """``(reasoning, content)`` to emit for this piece of streamed text."""

@@ -179,20 +179,22 @@ def chunk_from_delta(data: ChatCompletionChunk, delta: Delta, *, provider: str) 
         message = AIMessageChunk(content="", usage_metadata=usage_metadata(delta.tokens), chunk_position="last")
         return ChatGenerationChunk(message=message)
     choice = choices[0]
-    tool_chunks = [
-        ToolCallChunk(
-            name=(call.get("function") or {}).get("name"),
-            args=(call.get("function") or {}).get("arguments"),
-            id=call.get("id"),
-            index=call.get("index"),
-        )
-        for call in delta.tool_calls
-    ]
-    message = AIMessageChunk(
-        content=delta.text,
-        additional_kwargs={"reasoning_content": delta.reasoning} if delta.reasoning else {},
-        tool_call_chunks=tool_chunks,
-        response_metadata=response_metadata(data, choice, provider=provider) if delta.finish_reason else {},
-        id=data.get("id"),
-    )
+    fields: dict[str, Any] = {}  # only what the chunk has: AIMessageChunk validates every field given
+    if delta.reasoning:
+        fields["additional_kwargs"] = {"reasoning_content": delta.reasoning}
+    if delta.tool_calls:
+        fields["tool_call_chunks"] = [
+            ToolCallChunk(
+                name=(call.get("function") or {}).get("name"),
+                args=(call.get("function") or {}).get("arguments"),
+                id=call.get("id"),
+                index=call.get("index"),
+            )
+            for call in delta.tool_calls
+        ]
+    if delta.finish_reason:
+        fields["response_metadata"] = response_metadata(data, choice, provider=provider)
+    message = AIMessageChunk(content=delta.text, id=data.get("id"), **fields)
+    if not (delta.finish_reason or choice.get("logprobs")):
+        return ChatGenerationChunk(message=message)
     return ChatGenerationChunk(message=message, generation_info=_generation_info(choice))

@@ -18,17 +18,16 @@ the running answer into cumulative ``ChatResponse``s, the string LLM and the CLI
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from hostedllm.reasoning import DeltaReasoning
 from hostedllm.tokens import Tokens
 from hostedllm.wire_types import ChatCompletionChunk, ToolCallDelta, Usage
 
 
-@dataclass(frozen=True)
-class Delta:
-    """What one chunk added to the followed choice."""
+class Delta(NamedTuple):
+    """What one chunk added to the followed choice (a tuple: one is made per chunk, on the hot path)."""
 
     text: str = ""
     reasoning: str = ""
@@ -41,6 +40,9 @@ class Delta:
     """The same usage as the provider sent it."""
 
 
+_NOTHING = Delta()
+
+
 @dataclass
 class _Call:
     id: str | None = None
@@ -48,46 +50,74 @@ class _Call:
     arguments: str = ""
 
 
-@dataclass
 class StreamAccumulator:
     """The running answer of one choice of a stream (choice 0 unless told): text, reasoning, tool
     calls by index, usage and finish reason."""
 
-    choice: int = 0
-    text: str = ""
-    reasoning: str = ""
-    finish_reason: str | None = None
-    usage: Usage | None = None
-    tokens: Tokens | None = None
-    _calls: dict[int, _Call] = field(default_factory=dict)
-    _split: DeltaReasoning = field(default_factory=DeltaReasoning)
+    def __init__(self, choice: int = 0) -> None:
+        self.choice = choice
+        self.finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self.tokens: Tokens | None = None
+        self._text: list[str] = []  # joined when read: a long stream is not copied once per chunk
+        self._reasoning: list[str] = []
+        self._calls: dict[int, _Call] = {}
+        self._split = DeltaReasoning()
+
+    @property
+    def text(self) -> str:
+        """The answer's text so far (reasoning split off)."""
+        pieces = self._text
+        if len(pieces) == 2:  # read after every chunk (LlamaIndex): one concatenation, no list join
+            pieces[:] = [pieces[0] + pieces[1]]
+        elif len(pieces) > 2:
+            pieces[:] = ["".join(pieces)]
+        return pieces[0] if pieces else ""
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning so far (a ``reasoning_content`` field or a leading ``<think>`` block)."""
+        if len(self._reasoning) > 1:
+            self._reasoning[:] = ["".join(self._reasoning)]
+        return self._reasoning[0] if self._reasoning else ""
 
     def feed(self, chunk: ChatCompletionChunk | Mapping[str, Any]) -> Delta:
         """Add ``chunk`` (from :class:`~hostedllm.streaming.ChunkStream`) and return what it added."""
         usage = chunk.get("usage")
-        tokens = Tokens.from_usage(usage)
-        if tokens is not None:
-            self.usage, self.tokens = usage, tokens
+        tokens = None
+        if usage:
+            tokens = Tokens.from_usage(usage)
+            if tokens is not None:
+                self.usage, self.tokens = usage, tokens
         for choice in chunk.get("choices") or ():
             if (choice.get("index") or 0) == self.choice:
                 return self._feed_choice(choice, tokens, usage if tokens else None)
-        return Delta(tokens=tokens, usage=usage if tokens else None)
+        return _NOTHING if tokens is None else Delta(tokens=tokens, usage=usage)
 
     def _feed_choice(self, choice: Mapping[str, Any], tokens: Tokens | None, usage: Usage | None) -> Delta:
         delta = choice.get("delta") or {}
         finish = choice.get("finish_reason") or None
         reasoning, text = self._split.feed(delta, finished=finish is not None)
-        calls = tuple(delta.get("tool_calls") or ())
-        for call in calls:
-            slot = self._calls.setdefault(int(call.get("index") or 0), _Call())
-            function = call.get("function") or {}
-            slot.id = slot.id or call.get("id")
-            slot.name += function.get("name") or ""
-            slot.arguments += function.get("arguments") or ""
-        self.text += text
-        self.reasoning += reasoning
-        self.finish_reason = finish or self.finish_reason
-        return Delta(text, reasoning, calls, finish, tokens, usage)
+        calls = delta.get("tool_calls")
+        if calls:
+            calls = tuple(calls)
+            for call in calls:
+                slot = self._calls.setdefault(int(call.get("index") or 0), _Call())
+                function = call.get("function") or {}
+                slot.id = slot.id or call.get("id")
+                slot.name += function.get("name") or ""
+                slot.arguments += function.get("arguments") or ""
+        if text:
+            self._text.append(text)
+        if reasoning:
+            self._reasoning.append(reasoning)
+        if finish:
+            self.finish_reason = finish
+        return Delta(text, reasoning, calls or (), finish, tokens, usage)
+
+    @property
+    def has_tool_calls(self) -> bool:
+        return bool(self._calls)
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:

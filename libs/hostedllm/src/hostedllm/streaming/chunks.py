@@ -68,7 +68,8 @@ class ChunkStream:
         choices = data.get("choices")
         if not isinstance(choices, list):
             raise self._malformed("a stream event has no 'choices' list")
-        self._last.update({k: data[k] for k in ("id", "created", "model", "system_fingerprint") if k in data})
+        if "id" in data:
+            self._last = data  # its id, created, model and fingerprint go on the usage chunk
         if not choices:
             return None
         for choice in choices:
@@ -86,16 +87,20 @@ class ChunkStream:
             )
         if self.usage is None:
             return None
-        chunk = {**self._last, "object": "chat.completion.chunk", "choices": [], "usage": self.usage}
+        last = {key: self._last[key] for key in ("id", "created", "model", "system_fingerprint") if key in self._last}
+        chunk = {**last, "object": "chat.completion.chunk", "choices": [], "usage": self.usage}
         return cast(ChatCompletionChunk, chunk)
 
     def _normalise_choice(self, choice: Any) -> None:
         if not isinstance(choice, dict):
             raise self._malformed(f"a stream choice is not an object: {self._snippet(json.dumps(choice))}")
-        choice_index = self._index(choice.get("index"), "choice")
-        if choice.get("finish_reason") == "":
+        choice_index = choice.get("index")
+        if type(choice_index) is not int or not 0 <= choice_index < _MAX_INDEX:  # the common case checked inline
+            choice_index = self._index(choice_index, "choice")
+        finish = choice.get("finish_reason")
+        if finish == "":
             choice["finish_reason"] = None
-        elif choice.get("finish_reason"):
+        elif finish:
             self.finished = True
         delta = choice.get("delta")
         if delta is None and isinstance(choice.get("message"), dict):  # a whole completion, not a stream

@@ -121,14 +121,19 @@ class StreamAssembler:
         self._stream = StreamAccumulator()
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
-        delta = self._stream.feed(chunk)
-        extra: dict[str, Any] = {**token_counts(delta.tokens), **_finish(self._stream.finish_reason)}
+        stream = self._stream
+        delta = stream.feed(chunk)
+        extra: dict[str, Any] = token_counts(delta.tokens) if delta.tokens else {}
+        if stream.finish_reason:
+            extra["finish_reason"] = stream.finish_reason
         if delta.reasoning:
             extra["thinking_delta"] = delta.reasoning
         return ChatResponse(message=self.message(), delta=delta.text, raw=dict(chunk), additional_kwargs=extra)
 
     def message(self) -> ChatMessage:
         stream = self._stream
+        if not (stream.reasoning or stream.has_tool_calls):  # the common case: text only
+            return ChatMessage(role=MessageRole.ASSISTANT, content=stream.text)
         blocks: list[Any] = [ThinkingBlock(content=stream.reasoning)] if stream.reasoning else []
         blocks.append(TextBlock(text=stream.text))
         blocks += [_tool_block(call) for call in stream.tool_calls]
