@@ -1,17 +1,17 @@
 """`hostedllm chat`: streaming, the interactive session, usage and cost, errors and exit codes.
 
-Every request goes to an ``httpx.MockTransport`` (a ``ChatClient`` subclass injects it), never a network.
+Every request goes to the public :class:`hostedllm.testing.fake.FakeProvider` (a ``ChatClient`` subclass
+injects its transport), never a network.
 """
 
 from __future__ import annotations
 
 import builtins
 import io
-import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,51 +23,31 @@ from hostedllm import cli
 from hostedllm.cli import session
 from hostedllm.cli.spinner import CLEAR_LINE, Spinner
 from hostedllm.client import ChatClient
+from hostedllm.testing.fake import FakeProvider, chunk, sse, usage_chunk
 from hostedllm.tokens import Tokens
 
 NOVITA_MODEL = "qwen/qwen-2.5-72b-instruct"  # $0.38 / $0.40 per 1M tokens in the catalog
 
 
-def event(content: str | None = None, *, finish: str | None = None, usage: dict[str, int] | None = None) -> bytes:
-    choices = [] if content is None and finish is None else [{"index": 0, "delta": {}, "finish_reason": finish}]
-    if content is not None:
-        choices[0]["delta"] = {"content": content}
-    body: dict[str, Any] = {"id": "c1", "object": "chat.completion.chunk", "choices": choices}
+def answer(*pieces: str, usage: tuple[int, int] | None = None, finish: str = "stop") -> bytes:
+    """A streamed answer with exactly this usage event (or none) and finish reason."""
+    events = [chunk({"content": piece}) for piece in pieces] + [chunk({}, finish)]
     if usage is not None:
-        body["usage"] = usage
-    return f"data: {json.dumps(body)}\n\n".encode()
+        events.append(usage_chunk(*usage))
+    return sse(events)
 
 
-def answer(*pieces: str, usage: dict[str, int] | None = None, finish: str = "stop") -> list[bytes]:
-    events = [event(piece) for piece in pieces] + [event(finish=finish)]
-    if usage is not None:
-        events.append(event(usage=usage))
-    return [*events, b"data: [DONE]\n\n"]
+def live(body: Iterator[bytes]) -> httpx.Response:
+    """A streamed answer read from ``body`` only as the client asks for more (it may raise midway)."""
+    return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
 
 
-class FakeProvider:
-    """Answers each chat request with the next scripted stream and records the request bodies."""
+def urls(fake: FakeProvider) -> list[str]:
+    return [str(request.url) for request in fake.sent]
 
-    def __init__(self) -> None:
-        self.script: list[Callable[[], Iterable[bytes]] | httpx.Response] = []
-        self.requests: list[dict[str, Any]] = []
-        self.urls: list[str] = []
 
-    def reply(self, *pieces: str, usage: dict[str, int] | None = None, finish: str = "stop") -> None:
-        events = answer(*pieces, usage=usage, finish=finish)
-        self.script.append(lambda: iter(events))
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(json.loads(request.content))
-        self.urls.append(str(request.url))
-        step = self.script.pop(0)
-        if isinstance(step, httpx.Response):
-            return step
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=step())
-
-    @property
-    def messages(self) -> list[list[dict[str, Any]]]:
-        return [request["messages"] for request in self.requests]
+def messages(fake: FakeProvider) -> list[list[dict[str, Any]]]:
+    return [request["messages"] for request in fake.requests]
 
 
 @pytest.fixture
@@ -76,7 +56,7 @@ def provider(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeProvider:
 
     class MockedClient(ChatClient):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", httpx.MockTransport(fake.handler))
+            kwargs.setdefault("transport", fake.client_transports["transport"])
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(hostedllm.client, "ChatClient", MockedClient)
@@ -122,12 +102,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_one_prompt_streams_the_answer_and_prints_usage_and_cost(
     provider: FakeProvider, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    provider.reply("Nile, ", "Amazon, ", "Yangtze.", usage={"prompt_tokens": 46, "completion_tokens": 40})
+    provider.stream(answer("Nile, ", "Amazon, ", "Yangtze.", usage=(46, 40)))
     code, out, err = run(capsys, "chat", "Name three rivers.", "--model", NOVITA_MODEL, "--max-tokens", "64")
     assert code == 0
     assert out == "Nile, Amazon, Yangtze.\n"
     assert err.splitlines() == ["[46 in / 40 out tokens, ≈ $0.000033]"]  # 46 × 0.38 + 40 × 0.40 = 33.48 µ$
-    assert provider.urls == ["https://api.novita.ai/v3/openai/chat/completions"], "the provider came from the catalog"
+    assert urls(provider) == ["https://api.novita.ai/v3/openai/chat/completions"], "the provider came from the catalog"
     request = provider.requests[0]
     assert request["messages"] == [{"role": "user", "content": "Name three rivers."}]
     assert request["stream"] is True
@@ -143,12 +123,11 @@ def test_the_answer_reaches_stdout_piece_by_piece(
 
     def body() -> Iterator[bytes]:
         for piece in ("Hel", "lo ", "there"):
-            yield event(piece)
+            yield sse([chunk({"content": piece})], done=False)
             seen_before_next.append(stdout.getvalue())  # runs only when the client asks for more
-        yield event(finish="stop")
-        yield b"data: [DONE]\n\n"
+        yield sse([chunk({}, "stop")])
 
-    provider.script.append(body)
+    provider.answers.append(live(body()))
     assert cli.main(["chat", "Hi", "--model", NOVITA_MODEL]) == 0
     assert seen_before_next == ["Hel", "Hello ", "Hello there"], "each piece was printed before the next arrived"
     assert stdout.getvalue() == "Hello there\n"
@@ -170,26 +149,26 @@ def test_system_temperature_and_prompt_from_stdin(
 
 
 def test_cost_unknown_without_a_catalog_price(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
-    provider.reply("Hi.", usage={"prompt_tokens": 1200, "completion_tokens": 5})
+    provider.stream(answer("Hi.", usage=(1200, 5)))
     code, _, err = run(capsys, "chat", "Hi", "--model", "meta/llama-3.3-70b-instruct")
     assert code == 0
     assert err.strip() == "[1,200 in / 5 out tokens, cost unknown]"
-    assert provider.urls[0].startswith("https://integrate.api.nvidia.com/v1/")
+    assert urls(provider)[0].startswith("https://integrate.api.nvidia.com/v1/")
 
 
 def test_local_server_without_stream_usage(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
-    provider.reply("Hello!")
+    provider.stream(answer("Hello!"))  # no usage event
     code, out, err = run(
         capsys, "chat", "Say hi", "--model", "smollm2-135m-instruct", "--provider", "local",
         "--base-url", "http://127.0.0.1:8765/v1",
     )  # fmt: skip
     assert (code, out) == (0, "Hello!\n")
     assert err.strip() == "[usage not reported by the server, ≈ $0.00]"
-    assert provider.urls == ["http://127.0.0.1:8765/v1/chat/completions"]
+    assert urls(provider) == ["http://127.0.0.1:8765/v1/chat/completions"]
 
 
 def test_an_answer_cut_off_by_max_tokens_says_so(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
-    provider.reply("The capital", usage={"prompt_tokens": 9, "completion_tokens": 2}, finish="length")
+    provider.stream(answer("The capital", usage=(9, 2), finish="length"))
     _, out, err = run(capsys, "chat", "Capital of France?", "-m", NOVITA_MODEL, "--max-tokens", "2")
     assert out == "The capital\n"
     assert "cut off at the token limit" in err
@@ -209,8 +188,8 @@ def test_provider_qualified_and_ambiguous_models(provider: FakeProvider, capsys:
     assert run(capsys, "chat", "Hi", "--model", "Baichuan4", "--provider", "baichuan")[0] == 0
     provider.reply("你好")
     assert run(capsys, "chat", "Hi", "--model", "theturbo:Baichuan4")[0] == 0
-    assert provider.urls[0].startswith("https://api.baichuan-ai.com/v1/")
-    assert provider.urls[1].startswith("https://gateway.theturbo.ai/v1/")
+    assert urls(provider)[0].startswith("https://api.baichuan-ai.com/v1/")
+    assert urls(provider)[1].startswith("https://gateway.theturbo.ai/v1/")
 
 
 def test_unknown_model_warns_with_suggestions_and_is_sent(
@@ -293,7 +272,7 @@ def test_debug_shows_the_traceback_and_logs_but_never_the_key(
     secret = "nk-sentinel-0123456789abcdef"
     monkeypatch.setenv("NOVITA_API_KEY", secret)
     body = {"error": {"message": "Invalid API key", "type": "invalid_request_error"}}
-    provider.script.append(httpx.Response(401, json=body))
+    provider.json(body, 401)
     code, _, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL, "--debug")  # --debug after the command too
     assert code == 1
     assert "Traceback (most recent call last)" in err
@@ -306,7 +285,7 @@ def test_provider_errors_are_one_line_without_a_traceback(
     provider: FakeProvider, capsys: pytest.CaptureFixture[str]
 ) -> None:
     body = {"error": {"message": "Invalid API key", "type": "invalid_request_error"}}
-    provider.script.append(httpx.Response(401, json=body))
+    provider.json(body, 401)
     code, out, err = run(capsys, "chat", "Hi", "--model", NOVITA_MODEL)
     assert (code, out) == (1, "")
     assert len(err.splitlines()) == 1
@@ -330,10 +309,10 @@ def test_unexpected_errors_are_one_line_too(
 
 def test_ctrl_c_while_streaming_exits_130(provider: FakeProvider, capsys: pytest.CaptureFixture[str]) -> None:
     def body() -> Iterator[bytes]:
-        yield event("Once upon")
+        yield sse([chunk({"content": "Once upon"})], done=False)
         raise KeyboardInterrupt
 
-    provider.script.append(body)
+    provider.answers.append(live(body()))
     code, out, err = run(capsys, "chat", "Tell a story", "--model", NOVITA_MODEL)
     assert code == 130
     assert out == "Once upon\n"
@@ -348,13 +327,13 @@ def test_session_keeps_the_history(
     provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     prompts = scripted_input(monkeypatch, ["My name is Ada.", "", "What is my name?", "/exit"])
-    provider.reply("Hello Ada!", usage={"prompt_tokens": 10, "completion_tokens": 3})
-    provider.reply("Ada.", usage={"prompt_tokens": 20, "completion_tokens": 2})
+    provider.stream(answer("Hello Ada!", usage=(10, 3)))
+    provider.stream(answer("Ada.", usage=(20, 2)))
     code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL, "--system", "Be brief.")
     assert code == 0
     assert prompts == ["> "] * 4
     assert out == "Hello Ada!\nAda.\n"
-    assert provider.messages[1] == [
+    assert messages(provider)[1] == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "My name is Ada."},
         {"role": "assistant", "content": "Hello Ada!"},
@@ -378,7 +357,7 @@ def test_reset_clears_the_history_and_ctrl_d_ends(
     provider.reply("Two.")
     code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL)
     assert code == 0
-    assert provider.messages[1] == [{"role": "user", "content": "Second."}]
+    assert messages(provider)[1] == [{"role": "user", "content": "Second."}]
     assert "(history cleared)" in err
     assert out.endswith("Two.\n\n"), "Ctrl-D leaves the shell prompt on a fresh line"
 
@@ -405,29 +384,29 @@ def test_ctrl_c_during_an_answer_returns_to_the_prompt(
     scripted_input(monkeypatch, ["Tell a long story.", "Just say hi.", "/exit"])
 
     def interrupted() -> Iterator[bytes]:
-        yield event("Once upon a time")
+        yield sse([chunk({"content": "Once upon a time"})], done=False)
         raise KeyboardInterrupt
 
-    provider.script.append(interrupted)
+    provider.answers.append(live(interrupted()))
     provider.reply("Hi.")
     code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL)
     assert code == 0
     assert out == "Once upon a time\nHi.\n"
     assert "[answer stopped; it is not kept in the history]" in err
-    assert provider.messages[1] == [{"role": "user", "content": "Just say hi."}]
+    assert messages(provider)[1] == [{"role": "user", "content": "Just say hi."}]
 
 
 def test_a_provider_error_in_a_session_does_not_end_it(
     provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scripted_input(monkeypatch, ["Hi", "Hi again", "/exit"])
-    provider.script.append(httpx.Response(400, json={"error": {"message": "bad things", "type": "invalid_request"}}))
+    provider.json({"error": {"message": "bad things", "type": "invalid_request"}}, 400)
     provider.reply("Hello.")
     code, out, err = run(capsys, "chat", "--model", NOVITA_MODEL)
     assert code == 0
     assert out == "Hello.\n"
     assert "hostedllm: error: [novita] HTTP 400: bad things." in err
-    assert provider.messages[1] == [{"role": "user", "content": "Hi again"}], "the failed turn is not kept"
+    assert messages(provider)[1] == [{"role": "user", "content": "Hi again"}], "the failed turn is not kept"
 
 
 def test_unknown_slash_commands_are_not_sent(
@@ -473,7 +452,7 @@ def test_local_starts_a_server_for_the_session_and_stops_it(
     code, out, _ = run(capsys, "chat", "Say hi", "--local")
     assert (code, out) == (0, "Hi!\n")
     assert [server.events for server in FakeLocalServer.instances] == [["start", "stop"]]
-    assert provider.urls == ["http://127.0.0.1:8999/v1/chat/completions"]
+    assert urls(provider) == ["http://127.0.0.1:8999/v1/chat/completions"]
     assert provider.requests[0]["model"] == "smollm2-135m-instruct"
 
     FakeLocalServer.instances.clear()

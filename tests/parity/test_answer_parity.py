@@ -233,7 +233,7 @@ def read_llamaindex(provider: ScriptedProvider, *, stream: bool) -> Reading:
 
 
 def read_cli(provider: ScriptedProvider) -> Reading:
-    client = ChatClient("novita", MODEL, api_key="k", transport=httpx.MockTransport(provider.handle))
+    client = ChatClient("novita", MODEL, api_key="k", **provider.client_transports)
     out = io.StringIO()
     answer = Session(client, {}, None, out=out, err=io.StringIO()).ask("q")
     assert out.getvalue().rstrip("\n") == answer.text  # what is printed is the answer

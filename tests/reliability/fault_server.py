@@ -27,10 +27,12 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from hostedllm.testing import fake
 
 TEXT = "Hello world"
 OVERSIZED_CHARS = 5_000_000
@@ -40,7 +42,7 @@ HTML_PAGE = (
     b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 )
 SLOW_SECONDS = 2.0  # the slow first byte and the stall: longer than the tests' timeout=1
-_ids = itertools.count(1)
+MODEL = "smollm2-135m-instruct"
 
 
 @dataclass
@@ -82,42 +84,16 @@ class RecordedRequest:
 
 
 def completion_body(content: str = TEXT) -> dict[str, Any]:
-    return {
-        "id": f"chatcmpl-{next(_ids)}",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "smollm2-135m-instruct",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
-    }
+    return fake.completion(content, model=MODEL, usage=fake.usage_of(5, 2))
+
+
+def event(data: Mapping[str, Any]) -> bytes:
+    """One server-sent event, alone (the server writes one HTTP chunk per event)."""
+    return fake.sse([data], done=False)
 
 
 def chunk_event(delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
-    data = {
-        "id": "chatcmpl-stream",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "smollm2-135m-instruct",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-    }
-    return sse(data)
-
-
-def usage_event() -> bytes:
-    data = {
-        "id": "chatcmpl-stream",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "smollm2-135m-instruct",
-        "choices": [],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
-    }
-    return sse(data)
-
-
-def sse(data: Any) -> bytes:
-    payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"data: {payload}\n\n".encode()
+    return event(fake.chunk(delta, finish_reason, model=MODEL))
 
 
 def text_events(*pieces: str) -> list[bytes]:
@@ -126,7 +102,7 @@ def text_events(*pieces: str) -> list[bytes]:
         chunk_event({"role": "assistant", "content": ""}),
         *(chunk_event({"content": piece}) for piece in pieces),
         chunk_event({}, "stop"),
-        usage_event(),
+        event(fake.usage_chunk(5, 2, model=MODEL)),
         b"data: [DONE]\n\n",
     ]
 
@@ -330,7 +306,7 @@ def error_mid_stream(h: FaultHandler, req: RecordedRequest) -> None:
     """A stream that sends a chunk and then an error object; a plain call gets the error in a 200 body."""
     error = {"error": {"message": "The server had an error while processing your request", "type": "server_error"}}
     if req.stream:
-        _stream(h, [chunk_event({"role": "assistant", "content": "Hel"}), sse(error)])
+        _stream(h, [chunk_event({"role": "assistant", "content": "Hel"}), event(error)])
     else:
         _send_json(h, 200, error)
 

@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,7 +20,7 @@ from langchain_hostedllm import ChatBaichuan, ChatHosted, ChatLocal, ChatNIM, Ch
 from llama_index.llms.hostedllm import NIM, Baichuan, Local, Novita
 from llama_index.llms.hostedllm import HostedLLM as LIHostedLLM
 
-from ..scripted import completion, text_stream
+from ..scripted import FakeProvider, completion, text_stream
 
 PROVIDERS = ("baichuan", "nim", "novita", "local", "theturbo")
 
@@ -62,39 +62,18 @@ def sentinel() -> str:
     return "sk-SENTINEL-" + uuid.uuid4().hex
 
 
-@dataclass
-class CountingTransport:
-    """An ``httpx.MockTransport`` pair that counts requests and answers each with a valid completion
-    (or a valid stream), so a request that slips through shows up as a count, not as an error."""
+class CountingTransport(FakeProvider):
+    """The public fake provider, answering every request with a valid completion (or a valid stream,
+    as asked), so a request that slips through shows up as a count, not as an error."""
 
-    requests: list[httpx.Request] = field(default_factory=list)
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if not self.answers:
+            self.reply("Hi")
+        return super().handle(request)
 
     @property
     def count(self) -> int:
-        return len(self.requests)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        body = json.loads(request.content or b"{}")
-        if body.get("stream"):
-            return httpx.Response(200, content=text_stream("Hi"), headers={"content-type": "text/event-stream"})
-        return httpx.Response(200, json=completion("Hi"))
-
-    async def ahandle(self, request: httpx.Request) -> httpx.Response:
-        return self.handle(request)
-
-    @property
-    def adapter(self) -> dict[str, Any]:
-        """Keyword arguments routing a LangChain or LlamaIndex class's traffic here."""
-        return {
-            "http_transport": httpx.MockTransport(self.handle),
-            "async_http_transport": httpx.MockTransport(self.ahandle),
-        }
-
-    @property
-    def core(self) -> dict[str, Any]:
-        """Keyword arguments routing a core ``ChatClient``'s traffic here."""
-        return {"transport": httpx.MockTransport(self.handle), "async_transport": httpx.MockTransport(self.ahandle)}
+        return len(self.sent)
 
 
 @dataclass

@@ -1,11 +1,11 @@
 """Bad input fails before any request, with a message naming the problem and the fix.
 
-Every class gets a request-counting ``httpx.MockTransport`` (``http_transport=``/``async_http_transport=``
-for the adapters, ``transport=``/``async_transport=`` for the core ``ChatClient``) that answers any
-request with a valid completion: a request that slips through shows up as a count (and usually as
-no error at all), never as some other failure. Each case is tried the four ways (sync and async,
-invoke and stream) through LangChain and LlamaIndex, for each provider it applies to; an error at
-construction counts as "before any request" too.
+Every class gets a request-counting fake provider (the public ``hostedllm.testing.fake.FakeProvider``,
+as ``http_transport=``/``async_http_transport=`` for the adapters, ``transport=``/``async_transport=``
+for the core ``ChatClient``) that answers any request with a valid completion: a request that slips
+through shows up as a count (and usually as no error at all), never as some other failure. Each case
+is tried the four ways (sync and async, invoke and stream) through LangChain and LlamaIndex, for each
+provider it applies to; an error at construction counts as "before any request" too.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class TestTheCounterCounts:
     @pytest.mark.parametrize("provider", PROVIDERS)
     def test_langchain(self, provider: str) -> None:
         counter = CountingTransport()
-        ways = lc_ways(TARGETS[provider].lc(**counter.adapter), "Hi")
+        ways = lc_ways(TARGETS[provider].lc(**counter.transports), "Hi")
         for expected, call in enumerate(ways.values(), start=1):
             call()
             assert counter.count == expected
@@ -129,7 +129,7 @@ class TestTheCounterCounts:
     @pytest.mark.parametrize("provider", PROVIDERS)
     def test_llamaindex(self, provider: str) -> None:
         counter = CountingTransport()
-        ways = li_ways(TARGETS[provider].li(**counter.adapter), [li_user()])
+        ways = li_ways(TARGETS[provider].li(**counter.transports), [li_user()])
         for expected, call in enumerate(ways.values(), start=1):
             call()
             assert counter.count == expected
@@ -137,7 +137,7 @@ class TestTheCounterCounts:
     @pytest.mark.parametrize("provider", PROVIDERS)
     def test_core(self, provider: str) -> None:
         counter = CountingTransport()
-        client = ChatClient(provider, TARGETS[provider].model, **counter.core)
+        client = ChatClient(provider, TARGETS[provider].model, **counter.client_transports)
         client.create(client.build_request([{"role": "user", "content": "Hi"}]))
         list(client.stream(client.build_request([{"role": "user", "content": "Hi"}], stream=True)))
         assert counter.count == 2
@@ -190,20 +190,20 @@ def _try_param(target: Target, name: str, value: Any, route: str, counter: Count
     """The calls that must each be refused for ``name=value`` given by ``route``."""
     one = {name: value}
     if route == "core":
-        client = ChatClient(target.provider, target.model, **counter.core)
+        client = ChatClient(target.provider, target.model, **counter.client_transports)
         return {"build_request": lambda: client.build_request([{"role": "user", "content": "Hi"}], params=one)}
     if route == "lc-model_kwargs":
-        return {"construct": lambda: target.lc(model_kwargs=one, **counter.adapter)}
+        return {"construct": lambda: target.lc(model_kwargs=one, **counter.transports)}
     if route == "li-additional_kwargs":
-        return {"construct": lambda: target.li(additional_kwargs=one, **counter.adapter)}
+        return {"construct": lambda: target.li(additional_kwargs=one, **counter.transports)}
     if route == "lc-per-call":
-        return lc_ways(target.lc(**counter.adapter), "Hi", **one)
+        return lc_ways(target.lc(**counter.transports), "Hi", **one)
     if route == "li-per-call":
-        return li_ways(target.li(**counter.adapter), [li_user()], **one)
+        return li_ways(target.li(**counter.transports), [li_user()], **one)
     if route == "lc-field":
-        return lc_ways_after(lambda: target.lc(**one, **counter.adapter))
+        return lc_ways_after(lambda: target.lc(**one, **counter.transports))
     assert route == "li-field"
-    return li_ways_after(lambda: target.li(**one, **counter.adapter))
+    return li_ways_after(lambda: target.li(**one, **counter.transports))
 
 
 def lc_ways_after(construct: Callable[[], Any]) -> dict[str, Call]:
@@ -239,12 +239,12 @@ class TestParameters:
     def test_the_string_llm_refuses_too(self) -> None:
         counter = CountingTransport()
         refused(
-            lambda: Hosted(model="Baichuan4", provider="baichuan", temperature=1.5, **counter.adapter),
+            lambda: Hosted(model="Baichuan4", provider="baichuan", temperature=1.5, **counter.transports),
             ParameterRangeError,
             ["temperature=1.5", "[0, 1]", "Pass a value in that range"],
             counter,
         )
-        llm = Hosted(model="meta/llama-3.3-70b-instruct", provider="nim", **counter.adapter)
+        llm = Hosted(model="meta/llama-3.3-70b-instruct", provider="nim", **counter.transports)
         refused(lambda: llm.invoke("Hi", n=2), UnsupportedParameterError, ["does not take 'n'", "It takes: "], counter)
 
     @pytest.mark.parametrize(
@@ -254,7 +254,7 @@ class TestParameters:
     def test_not_a_finite_number(self, value: Any, fragment: str) -> None:
         counter = CountingTransport()
         refused(
-            lambda: TARGETS["novita"].lc(model_kwargs={"temperature": value}, **counter.adapter),
+            lambda: TARGETS["novita"].lc(model_kwargs={"temperature": value}, **counter.transports),
             ParameterRangeError,
             [fragment, "it takes a number in [0, 2]"],
             counter,
@@ -263,7 +263,7 @@ class TestParameters:
     def test_a_request_key_is_not_a_sampling_parameter(self) -> None:
         counter = CountingTransport()
         refused(
-            lambda: TARGETS["nim"].lc(model_kwargs={"tools": []}, **counter.adapter),
+            lambda: TARGETS["nim"].lc(model_kwargs={"tools": []}, **counter.transports),
             RequestValidationError,
             ["'tools' is not a sampling parameter", "pass it through its own argument"],
             counter,
@@ -271,7 +271,7 @@ class TestParameters:
 
     def test_extra_body_cannot_shadow_a_checked_parameter(self) -> None:
         counter = CountingTransport()
-        chat = TARGETS["nim"].lc(temperature=0.2, extra_body={"temperature": 5}, **counter.adapter)
+        chat = TARGETS["nim"].lc(temperature=0.2, extra_body={"temperature": 5}, **counter.transports)
         refused_every_way(
             lc_ways(chat, "Hi"),
             RequestValidationError,
@@ -281,13 +281,13 @@ class TestParameters:
 
     def test_n_above_one_cannot_be_streamed(self) -> None:
         counter = CountingTransport()
-        chat = TARGETS["novita"].lc(n=2, **counter.adapter)
+        chat = TARGETS["novita"].lc(n=2, **counter.transports)
         refused(lambda: list(chat.stream("Hi")), RequestValidationError, ["n > 1 cannot be streamed"], counter)
 
     def test_stream_usage_where_the_model_has_none(self) -> None:
         counter = CountingTransport()
         refused(
-            lambda: TARGETS["local"].lc(stream_usage=True, **counter.adapter),
+            lambda: TARGETS["local"].lc(stream_usage=True, **counter.transports),
             RequestValidationError,
             ["does not report usage in streams", "leave stream_usage unset"],
             counter,
@@ -301,36 +301,36 @@ class TestMessages:
     @pytest.mark.parametrize("provider", PROVIDERS)
     def test_an_empty_list_langchain(self, provider: str) -> None:
         counter = CountingTransport()
-        chat = TARGETS[provider].lc(**counter.adapter)
+        chat = TARGETS[provider].lc(**counter.transports)
         refused_every_way(lc_ways(chat, []), InvalidMessagesError, ["must be a non-empty list"], counter)
 
     @pytest.mark.parametrize("provider", PROVIDERS)
     def test_an_empty_list_llamaindex(self, provider: str) -> None:
         counter = CountingTransport()
-        llm = TARGETS[provider].li(**counter.adapter)
+        llm = TARGETS[provider].li(**counter.transports)
         refused_every_way(li_ways(llm, []), InvalidMessagesError, ["must be a non-empty list"], counter)
 
     def test_an_empty_list_core(self) -> None:
         counter = CountingTransport()
-        client = ChatClient("nim", TARGETS["nim"].model, **counter.core)
+        client = ChatClient("nim", TARGETS["nim"].model, **counter.client_transports)
         refused(lambda: client.build_request([]), InvalidMessagesError, ["must be a non-empty list"], counter)
 
     THETURBO_TOOL = ("role 'tool'", "theturbo does not accept", "Use one of: assistant, system, user")
 
     def test_theturbo_refuses_the_tool_role_langchain(self) -> None:
         counter = CountingTransport()
-        chat = TARGETS["theturbo"].lc(**counter.adapter)
+        chat = TARGETS["theturbo"].lc(**counter.transports)
         refused_every_way(lc_ways(chat, lc_tool_turn()), InvalidMessagesError, self.THETURBO_TOOL, counter)
 
     def test_theturbo_refuses_the_tool_role_llamaindex(self) -> None:
         counter = CountingTransport()
-        llm = TARGETS["theturbo"].li(**counter.adapter)
+        llm = TARGETS["theturbo"].li(**counter.transports)
         messages = [li_user(), ChatMessage(role=MessageRole.ASSISTANT, content="Let me check."), li_tool_result()]
         refused_every_way(li_ways(llm, messages), InvalidMessagesError, self.THETURBO_TOOL, counter)
 
     def test_theturbo_refuses_the_tool_role_core(self) -> None:
         counter = CountingTransport()
-        client = ChatClient("theturbo", "Baichuan4", **counter.core)
+        client = ChatClient("theturbo", "Baichuan4", **counter.client_transports)
         messages = [{"role": "user", "content": "Hi"}, {"role": "tool", "content": "42", "tool_call_id": "call_1"}]
         refused(lambda: client.build_request(messages), InvalidMessagesError, self.THETURBO_TOOL, counter)
 
@@ -338,14 +338,14 @@ class TestMessages:
     def test_an_unknown_role(self, provider: str) -> None:
         counter = CountingTransport()
         fragments = ["role 'developer'", f"{provider} does not accept", "Use one of: "]
-        chat = TARGETS[provider].lc(**counter.adapter)
+        chat = TARGETS[provider].lc(**counter.transports)
         refused_every_way(
             lc_ways(chat, [LCChatMessage(role="developer", content="Be brief.")]),
             InvalidMessagesError,
             fragments,
             counter,
         )
-        llm = TARGETS[provider].li(**counter.adapter)
+        llm = TARGETS[provider].li(**counter.transports)
         developer = ChatMessage(role=MessageRole.DEVELOPER, content="Be brief.")
         refused_every_way(li_ways(llm, [developer, li_user()]), InvalidMessagesError, fragments, counter)
 
@@ -386,15 +386,15 @@ class TestMessages:
     @pytest.mark.parametrize(("lc_messages", "li_messages", "fragments"), NIM_ORDER)
     def test_nim_order_rule(self, lc_messages: list[Any], li_messages: list[ChatMessage], fragments: list[str]) -> None:
         counter = CountingTransport()
-        chat = TARGETS["nim"].lc(**counter.adapter)
+        chat = TARGETS["nim"].lc(**counter.transports)
         refused_every_way(lc_ways(chat, lc_messages), InvalidMessagesError, fragments, counter)
-        llm = TARGETS["nim"].li(**counter.adapter)
+        llm = TARGETS["nim"].li(**counter.transports)
         refused_every_way(li_ways(llm, li_messages), InvalidMessagesError, fragments, counter)
 
     def test_the_order_rule_is_nims_only(self) -> None:
         """Control: the same two user turns go through to a provider without the rule."""
         counter = CountingTransport()
-        TARGETS["novita"].lc(**counter.adapter).invoke([HumanMessage("a"), HumanMessage("b")])
+        TARGETS["novita"].lc(**counter.transports).invoke([HumanMessage("a"), HumanMessage("b")])
         assert counter.count == 1
 
 
@@ -447,12 +447,12 @@ class TestTools:
     def test_invalid_tool(self, provider: str, bad: dict[str, Any], fragments: list[str]) -> None:
         target = TARGETS[provider]
         counter = CountingTransport()
-        chat = target.lc(**counter.adapter)
+        chat = target.lc(**counter.transports)
         refused(lambda: chat.bind_tools([bad]), RequestValidationError, fragments, counter)
         refused_every_way(lc_ways(chat, "Hi", tools=[bad]), RequestValidationError, fragments, counter)
-        llm = target.li(**counter.adapter)
+        llm = target.li(**counter.transports)
         refused_every_way(li_ways(llm, [li_user()], tools=[bad]), RequestValidationError, fragments, counter)
-        client = ChatClient(provider, target.model, **counter.core)
+        client = ChatClient(provider, target.model, **counter.client_transports)
         refused(
             lambda: client.build_request([{"role": "user", "content": "Hi"}], tools=[bad]),
             RequestValidationError,
@@ -467,24 +467,24 @@ class TestTools:
         counter = CountingTransport()
         bad = {"type": "retrieval_v2", "retrieval_v2": {}}
         fragments = ["tools[0] has type 'retrieval_v2'", f"{provider} takes 'function'"]
-        chat = target.lc(**counter.adapter)
+        chat = target.lc(**counter.transports)
         refused_every_way(lc_ways(chat, "Hi", tools=[bad]), RequestValidationError, fragments, counter)
-        llm = target.li(**counter.adapter)
+        llm = target.li(**counter.transports)
         refused_every_way(li_ways(llm, [li_user()], tools=[bad]), RequestValidationError, fragments, counter)
 
     def test_tools_on_a_model_without_tools(self) -> None:
         counter = CountingTransport()
         fragments = ["Baichuan4 on theturbo does not support tool calling", "--capability tools"]
         good = tool({"type": "object", "properties": {"q": {"type": "string"}}})
-        chat = TARGETS["theturbo"].lc(**counter.adapter)
+        chat = TARGETS["theturbo"].lc(**counter.transports)
         refused(lambda: chat.bind_tools([good]), UnsupportedCapabilityError, fragments, counter)
-        llm = TARGETS["theturbo"].li(**counter.adapter)
+        llm = TARGETS["theturbo"].li(**counter.transports)
         refused_every_way(li_ways(llm, [li_user()], tools=[good]), UnsupportedCapabilityError, fragments, counter)
 
     def test_a_tool_choice_the_model_cannot_honour(self) -> None:
         counter = CountingTransport()
         good = tool({"type": "object", "properties": {"q": {"type": "string"}}})
-        chat = TARGETS["baichuan"].lc(**counter.adapter).bind_tools([good], tool_choice="required")
+        chat = TARGETS["baichuan"].lc(**counter.transports).bind_tools([good], tool_choice="required")
         refused_every_way(
             lc_ways(chat, "Hi"),
             UnsupportedCapabilityError,
@@ -506,12 +506,12 @@ class TestTools:
     )
     def test_invalid_json_schema_keywords(self, parameters: dict[str, Any]) -> None:
         counter = CountingTransport()
-        chat = TARGETS["nim"].lc(**counter.adapter)
+        chat = TARGETS["nim"].lc(**counter.transports)
         refused(lambda: chat.bind_tools([tool(parameters)]), RequestValidationError, ["JSON Schema"], counter)
 
     def test_the_bad_type_message_lists_the_valid_types(self) -> None:
         counter = CountingTransport()
-        chat = TARGETS["nim"].lc(**counter.adapter)
+        chat = TARGETS["nim"].lc(**counter.transports)
         message = refused(
             lambda: chat.bind_tools([tool({"type": "obj"})]),
             RequestValidationError,
@@ -546,7 +546,7 @@ class TestUnserialisable:
     @pytest.mark.parametrize(("value", "kind"), UNSERIALISABLE)
     def test_in_extra_body(self, provider: str, value: dict[str, Any], kind: str) -> None:
         counter = CountingTransport()
-        chat = TARGETS[provider].lc(extra_body={"metadata": value}, **counter.adapter)
+        chat = TARGETS[provider].lc(extra_body={"metadata": value}, **counter.transports)
         refused_every_way(lc_ways(chat, "Hi"), RequestValidationError, [*SERIALISE_FIX, kind], counter)
 
     @pytest.mark.parametrize("provider", sorted(DICT_PARAM))
@@ -554,9 +554,9 @@ class TestUnserialisable:
     def test_in_model_kwargs_and_additional_kwargs(self, provider: str, value: dict[str, Any], kind: str) -> None:
         counter = CountingTransport()
         extra = {DICT_PARAM[provider]: value}
-        chat = TARGETS[provider].lc(model_kwargs=extra, **counter.adapter)
+        chat = TARGETS[provider].lc(model_kwargs=extra, **counter.transports)
         refused_every_way(lc_ways(chat, "Hi"), RequestValidationError, [*SERIALISE_FIX, kind], counter)
-        llm = TARGETS[provider].li(additional_kwargs=extra, **counter.adapter)
+        llm = TARGETS[provider].li(additional_kwargs=extra, **counter.transports)
         refused_every_way(li_ways(llm, [li_user()]), RequestValidationError, [*SERIALISE_FIX, kind], counter)
 
     @pytest.mark.parametrize("provider", PROVIDERS)
@@ -568,13 +568,13 @@ class TestUnserialisable:
             ChatMessage(role=MessageRole.ASSISTANT, content="", additional_kwargs={"tool_calls": [call]}),
             li_user("and?"),
         ]
-        llm = TARGETS[provider].li(**counter.adapter)
+        llm = TARGETS[provider].li(**counter.transports)
         refused_every_way(li_ways(llm, messages), RequestValidationError, [*SERIALISE_FIX, "datetime"], counter)
 
     @pytest.mark.parametrize("provider", PROVIDERS)
     def test_per_call_extra_in_the_core(self, provider: str) -> None:
         counter = CountingTransport()
-        client = ChatClient(provider, TARGETS[provider].model, **counter.core)
+        client = ChatClient(provider, TARGETS[provider].model, **counter.client_transports)
         request = client.build_request([{"role": "user", "content": "Hi"}], extra_body={"when": WHEN})
         refused(lambda: client.create(request), RequestValidationError, [*SERIALISE_FIX, "datetime"], counter)
         request = client.build_request([{"role": "user", "content": "Hi"}], extra_body={"tags": {1}}, stream=True)
@@ -582,7 +582,7 @@ class TestUnserialisable:
 
     def test_in_langchain_tool_call_args(self) -> None:
         counter = CountingTransport()
-        chat = TARGETS["novita"].lc(**counter.adapter)
+        chat = TARGETS["novita"].lc(**counter.transports)
         messages = [
             HumanMessage("When?"),
             AIMessage("", tool_calls=[{"name": "f", "args": {"when": WHEN}, "id": "call_1"}]),
@@ -615,34 +615,38 @@ class TestUnknownModel:
         target = TARGETS[provider]
         counter = CountingTransport()
         fragments = [*UNKNOWN_FIX, repr(typo), suggestion]
-        refused(lambda: target.lc(model=typo, **counter.adapter), UnknownModelError, fragments, counter)
-        refused(lambda: target.li(model=typo, **counter.adapter), UnknownModelError, fragments, counter)
-        refused(lambda: ChatClient(provider, typo, **counter.core), UnknownModelError, fragments, counter)
-        refused(lambda: Hosted(model=typo, provider=provider, **counter.adapter), UnknownModelError, fragments, counter)
+        refused(lambda: target.lc(model=typo, **counter.transports), UnknownModelError, fragments, counter)
+        refused(lambda: target.li(model=typo, **counter.transports), UnknownModelError, fragments, counter)
+        refused(lambda: ChatClient(provider, typo, **counter.client_transports), UnknownModelError, fragments, counter)
+        refused(
+            lambda: Hosted(model=typo, provider=provider, **counter.transports), UnknownModelError, fragments, counter
+        )
 
     @pytest.mark.parametrize(("provider", "typo", "suggestion"), NEAR_MISSES)
     def test_per_call(self, provider: str, typo: str, suggestion: str) -> None:
         counter = CountingTransport()
-        chat = TARGETS[provider].lc(**counter.adapter)
+        chat = TARGETS[provider].lc(**counter.transports)
         refused_every_way(lc_ways(chat, "Hi", model=typo), UnknownModelError, [*UNKNOWN_FIX, suggestion], counter)
 
     def test_any_provider_from_the_catalog(self) -> None:
         counter = CountingTransport()
         fragments = [*UNKNOWN_FIX, "deepseek/deepseek-v3.2"]
         refused(
-            lambda: ChatHosted(model="novita:deepseek/deepseek-v3.3", **counter.adapter),
+            lambda: ChatHosted(model="novita:deepseek/deepseek-v3.3", **counter.transports),
             UnknownModelError,
             fragments,
             counter,
         )
         refused(
-            lambda: LIHostedLLM(model="novita:deepseek/deepseek-v3.3", **counter.adapter),
+            lambda: LIHostedLLM(model="novita:deepseek/deepseek-v3.3", **counter.transports),
             UnknownModelError,
             fragments,
             counter,
         )
         no_provider = ["Unknown model", "Did you mean", "deepseek/deepseek-v3.2", "pass provider=..."]
-        refused(lambda: ChatHosted(model="deepseek-v3.3", **counter.adapter), UnknownModelError, no_provider, counter)
+        refused(
+            lambda: ChatHosted(model="deepseek-v3.3", **counter.transports), UnknownModelError, no_provider, counter
+        )
 
     def test_the_error_carries_the_suggestions(self) -> None:
         with pytest.raises(UnknownModelError) as caught:
@@ -660,10 +664,10 @@ class TestUnknownModelWelcome:
         counter = CountingTransport()
         with pytest.warns(UnknownModelWarning, match=re.escape(suggestion)) as caught:
             built = [
-                target.lc(model=typo, **counter.adapter),
-                target.li(model=typo, **counter.adapter),
-                ChatClient(provider, typo, **counter.core),
-                Hosted(model=typo, provider=provider, **counter.adapter),
+                target.lc(model=typo, **counter.transports),
+                target.li(model=typo, **counter.transports),
+                ChatClient(provider, typo, **counter.client_transports),
+                Hosted(model=typo, provider=provider, **counter.transports),
             ]
         assert len([w for w in caught if w.category is UnknownModelWarning]) == 1, "once per model and process"
         assert [getattr(b, "model", None) for b in built][:2] == [typo, typo]

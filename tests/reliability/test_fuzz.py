@@ -16,7 +16,6 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -28,6 +27,8 @@ from hostedllm.provider_errors import MAX_MESSAGE_CHARS, ErrorDetails, error_fro
 from hostedllm.providers import PROVIDERS, ProviderSpec
 from hostedllm.responses import parse_completion
 from hostedllm.streaming import ChunkStream, iter_sse_data
+
+from .. import scripted
 
 FUZZ = settings(
     max_examples=300,
@@ -334,10 +335,8 @@ class TestStreamParser:
 
 
 def valid_stream(pieces: list[str]) -> bytes:
-    events_ = [{"id": "1", "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
-    events_.append({"id": "1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-    body = "".join(f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events_) + "data: [DONE]\n\n"
-    return body.encode("utf-8")
+    """The pieces as content events (sent unescaped), the finish, then ``[DONE]``."""
+    return scripted.sse([*(scripted.chunk({"content": p}) for p in pieces), scripted.chunk({}, "stop")])
 
 
 def content_of(chunks: list[dict[str, Any]]) -> str:
@@ -346,24 +345,11 @@ def content_of(chunks: list[dict[str, Any]]) -> str:
 
 def stream_through_client(name: str, body: bytes) -> tuple[Any, Any]:
     """The outcome (chunks, or the typed error) of streaming ``body`` sync and async."""
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
-
-    async def ahandle(request: httpx.Request) -> httpx.Response:
-        return handle(request)
-
+    fake = scripted.FakeProvider().stream(body).stream(body)  # one answer for each call
     model = {"baichuan": "Baichuan4", "theturbo": "Baichuan4", "nim": "meta/llama-3.3-70b-instruct"}.get(
         name, "qwen/qwen-2.5-72b-instruct" if name == "novita" else "smollm2-135m-instruct"
     )
-    client = ChatClient(
-        name,
-        model,
-        api_key=SECRET,
-        max_retries=0,
-        transport=httpx.MockTransport(handle),
-        async_transport=httpx.MockTransport(ahandle),
-    )
+    client = ChatClient(name, model, api_key=SECRET, max_retries=0, **fake.client_transports)
     request = client.build_request([{"role": "user", "content": "Hi"}], stream=True)
 
     def sync() -> Any:

@@ -47,7 +47,7 @@ from hostedllm.transport.aio import AiohttpTransport
 from langchain_hostedllm import Hosted
 
 from ..conftest import project_vcr
-from ..scripted import chunk, completion, sse
+from ..scripted import FakeProvider, chunk, completion, sse
 from .helpers_secrets import (
     PROVIDERS,
     TARGETS,
@@ -74,19 +74,19 @@ Builder = Callable[[dict[str, Any], CountingTransport], Any]
 
 
 def _core(provider: str) -> Builder:
-    return lambda key, counter: ChatClient(provider, TARGETS[provider].model, **key, **counter.core)
+    return lambda key, counter: ChatClient(provider, TARGETS[provider].model, **key, **counter.client_transports)
 
 
 def _lc(provider: str) -> Builder:
-    return lambda key, counter: TARGETS[provider].lc(**key, **counter.adapter)
+    return lambda key, counter: TARGETS[provider].lc(**key, **counter.transports)
 
 
 def _li(provider: str) -> Builder:
-    return lambda key, counter: TARGETS[provider].li(**key, **counter.adapter)
+    return lambda key, counter: TARGETS[provider].li(**key, **counter.transports)
 
 
 def _lc_string(key: dict[str, Any], counter: CountingTransport) -> Any:
-    return Hosted(model="Baichuan4-Air", provider="baichuan", **key, **counter.adapter)
+    return Hosted(model="Baichuan4-Air", provider="baichuan", **key, **counter.transports)
 
 
 #: (id, provider whose env var holds the key, builder)
@@ -497,12 +497,8 @@ class TestErrors:
         assert "the answer is not JSON: 'Unauthorized: Bearer ****'" in str(caught_malformed.value)
 
     def test_a_request_id_header_echoing_the_key(self, secret: str) -> None:
-        def handle(request: httpx.Request) -> httpx.Response:
-            return httpx.Response(
-                401, json={"error": {"message": "bad key"}}, headers={"x-request-id": f"req {secret}"}
-            )
-
-        client = ChatClient("novita", TARGETS["novita"].model, api_key=secret, transport=httpx.MockTransport(handle))
+        fake = FakeProvider().json({"error": {"message": "bad key"}}, 401, {"x-request-id": f"req {secret}"})
+        client = ChatClient("novita", TARGETS["novita"].model, api_key=secret, **fake.client_transports)
         with pytest.raises(AuthenticationError) as caught:
             client.create(client.build_request(HI))
         assert_error_clean(secret, caught.value)
@@ -533,26 +529,21 @@ class TestLogs:
         for name in LOGGERS:
             caplog.set_level(logging.DEBUG, logger=name)
         caplog.set_level(logging.DEBUG)
-        answers = iter(
-            [
-                httpx.Response(
-                    429, json={"error": {"message": f"slow down {secret}"}}, headers={"retry-after-ms": "1"}
-                ),
-                httpx.Response(200, json=completion("Hi")),
-                httpx.Response(401, json={"error": {"message": f"bad key {secret}"}}),
-            ]
+        fake = (
+            FakeProvider()
+            .json({"error": {"message": f"slow down {secret}"}}, 429, {"retry-after-ms": "1"})
+            .json(completion("Hi"))
+            .json({"error": {"message": f"bad key {secret}"}}, 401)
         )
-        client = ChatClient(
-            "novita", TARGETS["novita"].model, api_key=secret, transport=httpx.MockTransport(lambda r: next(answers))
-        )
+        client = ChatClient("novita", TARGETS["novita"].model, api_key=secret, **fake.client_transports)
         client.create(client.build_request(HI))
         with pytest.raises(AuthenticationError):
             client.create(client.build_request(HI))
         counter = CountingTransport()
-        chat = TARGETS["nim"].lc(api_key=secret, **counter.adapter)
+        chat = TARGETS["nim"].lc(api_key=secret, **counter.transports)
         chat.invoke("Hi")
         list(chat.stream("Hi"))
-        llm = TARGETS["baichuan"].li(api_key=secret, **counter.adapter)
+        llm = TARGETS["baichuan"].li(api_key=secret, **counter.transports)
         llm.complete("Hi")
         assert any(r.name == "hostedllm" and "retrying" in r.getMessage() for r in caplog.records)
         assert any(r.name == "hostedllm" and r.getMessage().startswith("POST ") for r in caplog.records)
@@ -624,10 +615,10 @@ class TestNoFallback:
         counter = CountingTransport()
         target = TARGETS[provider]
         attempts: dict[str, Callable[[], Any]] = {
-            "core": lambda: ChatClient(provider, target.model, **counter.core),
-            "langchain": lambda: target.lc(**counter.adapter),
-            "llamaindex": lambda: target.li(**counter.adapter),
-            "langchain-Hosted": lambda: Hosted(model=target.model, provider=provider, **counter.adapter),
+            "core": lambda: ChatClient(provider, target.model, **counter.client_transports),
+            "langchain": lambda: target.lc(**counter.transports),
+            "llamaindex": lambda: target.li(**counter.transports),
+            "langchain-Hosted": lambda: Hosted(model=target.model, provider=provider, **counter.transports),
         }
         for name, attempt in attempts.items():
             with pytest.raises(ConfigurationError) as caught:
@@ -659,10 +650,10 @@ class TestNoFallback:
         monkeypatch.setenv("OPENAI_API_KEY", others)
         monkeypatch.delenv("HOSTEDLLM_LOCAL_API_KEY")
         counter = CountingTransport()
-        TARGETS["local"].lc(**counter.adapter).invoke("Hi")
-        TARGETS["local"].li(**counter.adapter).complete("Hi")
+        TARGETS["local"].lc(**counter.transports).invoke("Hi")
+        TARGETS["local"].li(**counter.transports).complete("Hi")
         assert counter.count == 2
-        assert all("authorization" not in request.headers for request in counter.requests)
+        assert all("authorization" not in request.headers for request in counter.sent)
 
 
 # --- plain http to a remote host --------------------------------------------------------------------

@@ -111,8 +111,10 @@ class ChunkStream:
         if content is not None and not isinstance(content, str):
             raise self._malformed("a stream delta's content is not text")
         calls = delta.get("tool_calls")
-        if not calls:
-            return
+        if calls:
+            self._normalise_calls(choice_index, calls)
+
+    def _normalise_calls(self, choice_index: int, calls: Any) -> None:
         if not isinstance(calls, list):
             raise self._malformed("a stream delta's tool_calls is not a list")
         for call in calls:
