@@ -87,8 +87,10 @@ class ChunkStream:
             )
         if self.usage is None:
             return None
-        last = {key: self._last[key] for key in ("id", "created", "model", "system_fingerprint") if key in self._last}
-        chunk = {**last, "object": "chat.completion.chunk", "choices": [], "usage": self.usage}
+        chunk: dict[str, Any] = {
+            key: self._last[key] for key in ("id", "created", "model", "system_fingerprint") if key in self._last
+        }
+        chunk.update(object="chat.completion.chunk", choices=[], usage=self.usage)
         return cast(ChatCompletionChunk, chunk)
 
     def _normalise_choice(self, choice: Any) -> None:
