@@ -13,16 +13,10 @@ import httpx
 import pytest
 
 from hostedllm import ChatClient
+from hostedllm.testing.fake import completion, usage_of
 from hostedllm.transport.aio import AiohttpTransport
 
-ANSWER = {
-    "id": "c1",
-    "object": "chat.completion",
-    "created": 1,
-    "model": "m",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "via proxy"}, "finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
-}
+ANSWER = completion("via proxy", model="m", usage=usage_of(1, 2))
 
 
 class Recorder(BaseHTTPRequestHandler):

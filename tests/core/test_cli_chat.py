@@ -56,8 +56,7 @@ def provider(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeProvider:
 
     class MockedClient(ChatClient):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", fake.client_transports["transport"])
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, **{**fake.client_transports, **kwargs})
 
     monkeypatch.setattr(hostedllm.client, "ChatClient", MockedClient)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no real background server is found

@@ -31,6 +31,7 @@ from hostedllm.errors import (
 from hostedllm.providers import get_provider
 from hostedllm.request import encode_body
 from hostedllm.settings import resolve_base_url
+from hostedllm.testing.fake import chunk, completion, usage_chunk, usage_of
 from hostedllm.transport import RetryPolicy, Timeouts, parse_retry_after, retrying
 from tests.conftest import FAKE_KEY
 
@@ -43,15 +44,8 @@ MODELS = {
     "theturbo": "Baichuan4",
     "local": "smollm2-135m-instruct",
 }
-COMPLETION = {
-    "id": "chatcmpl-1",
-    "object": "chat.completion",
-    "created": 1,
-    "model": "m",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello!"}, "finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
-}
-STREAM_USAGE = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+COMPLETION = completion("Hello!", model="m", usage=usage_of(1, 2))
+STREAM_USAGE = usage_of(5, 2)
 BAICHUAN_QUOTA = {
     "error": {
         "code": "insufficient_quota",
@@ -68,23 +62,15 @@ NOVITA_BALANCE = {"code": 403, "reason": "NOT_ENOUGH_BALANCE", "message": "Not e
 
 
 def sse_event(data: Any) -> str:
+    """One event, compact; ``data`` may be raw text (a malformed event)."""
     return "data: " + (data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))) + "\n\n"
 
 
-def delta_chunk(content: str, finish: str | None = None) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-s",
-        "object": "chat.completion.chunk",
-        "model": "m",
-        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish}],
-    }
-
-
-FIRST_EVENT = sse_event(delta_chunk("Hel"))
+FIRST_EVENT = sse_event(chunk({"content": "Hel"}, model="m"))
 FULL_STREAM = (
     FIRST_EVENT
-    + sse_event(delta_chunk("lo", "stop"))
-    + sse_event({"id": "chatcmpl-s", "model": "m", "choices": [], "usage": STREAM_USAGE})
+    + sse_event(chunk({"content": "lo"}, "stop", model="m"))
+    + sse_event(usage_chunk(5, 2, model="m"))
     + "data: [DONE]\n\n"
 )
 
@@ -506,7 +492,7 @@ class TestStreams:
         assert server.count == 2
 
     def test_a_body_ending_without_finish_reason_or_done_is_interrupted(self) -> None:
-        server = MockServer(sse_answer(FIRST_EVENT + sse_event(delta_chunk("lo"))))
+        server = MockServer(sse_answer(FIRST_EVENT + sse_event(chunk({"content": "lo"}, model="m"))))
         chunks, error = drain(make_client(server))
         assert text_of(chunks) == "Hello"
         assert isinstance(error, StreamInterruptedError)

@@ -14,6 +14,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from hostedllm.testing.fake import chunk, completion, sse, usage_of
+
 ANSWER = "Paris is the capital of France."
 
 
@@ -66,33 +68,18 @@ class FakeProvider:
 
             @staticmethod
             def _completion(body: dict[str, Any], auth: str) -> dict[str, Any]:
-                return {
-                    "id": f"chatcmpl-{auth}",
-                    "object": "chat.completion",
-                    "created": 1,
-                    "model": body.get("model", "unknown"),
-                    "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": ANSWER}, "finish_reason": "stop"}
-                    ],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 7, "total_tokens": 17},
-                }
+                model = body.get("model", "unknown")
+                return completion(ANSWER, model=model, usage=usage_of(10, 7), id=f"chatcmpl-{auth}")
 
             @staticmethod
             def _stream(body: dict[str, Any], auth: str) -> bytes:
-                def chunk(delta: dict[str, Any], finish: str | None) -> str:
-                    data = {
-                        "id": f"chatcmpl-{auth}",
-                        "object": "chat.completion.chunk",
-                        "created": 1,
-                        "model": body.get("model", "unknown"),
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                    }
-                    return f"data: {json.dumps(data)}\n\n"
+                def event(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+                    return {**chunk(delta, finish, model=body.get("model", "unknown")), "id": f"chatcmpl-{auth}"}
 
                 words = ANSWER.split(" ")
-                events = [chunk({"role": "assistant", "content": ""}, None)]
-                events += [chunk({"content": word if i == 0 else f" {word}"}, None) for i, word in enumerate(words)]
-                events += [chunk({}, "stop"), "data: [DONE]\n\n"]
-                return "".join(events).encode()
+                events = [event({"role": "assistant", "content": ""})]
+                events += [event({"content": word if i == 0 else f" {word}"}) for i, word in enumerate(words)]
+                events.append(event({}, "stop"))
+                return sse(events)
 
         return Handler
