@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
 import httpx
@@ -41,6 +41,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._closer: AsyncIterator[None] | None = None
         self._proxies: dict[tuple[str, str], tuple[str | None, aiohttp.BasicAuth | None]] = {}
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         import aiohttp
@@ -58,9 +59,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 auto_decompress=False,  # httpx decodes Content-Encoding itself
                 proxy=proxy,
                 proxy_auth=proxy_auth,
-                timeout=aiohttp.ClientTimeout(
-                    sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
-                ),
+                timeout=self._timeout(timeout),
             )
         except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, request) from exc
@@ -71,6 +70,45 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             request=request,
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode()},
         )
+
+    async def post(
+        self, url: httpx.URL, headers: Mapping[str, str], body: bytes, timeout: Mapping[str, float | None]
+    ) -> httpx.Response:
+        """One POST, its body read whole, without httpx's client around it: the non-streamed async
+        hot path (httpx's ``AsyncClient.send`` costs about a third of a call's CPU there, ``bench/README.md``).
+        Failures are the httpx exceptions :meth:`handle_async_request` raises."""
+        import aiohttp
+
+        session = self._session or await self._open()
+        proxy, proxy_auth = self.proxy_for(url)
+        try:
+            response = await session.request(
+                "POST",
+                str(url),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                auto_decompress=False,  # the httpx.Response below decodes Content-Encoding
+                proxy=proxy,
+                proxy_auth=proxy_auth,
+                timeout=self._timeout(timeout),
+            )
+            try:
+                content = await response.read()
+            finally:
+                response.release()
+        except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
+            raise _as_httpx_error(exc, None) from exc
+        return httpx.Response(response.status, headers=list(response.headers.items()), content=content)
+
+    def _timeout(self, timeout: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
+        key = (timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
+        found = self._timeouts.get(key)
+        if found is None:
+            import aiohttp
+
+            found = self._timeouts[key] = aiohttp.ClientTimeout(sock_connect=key[0], sock_read=key[1], connect=key[2])
+        return found
 
     def proxy_for(self, url: httpx.URL) -> tuple[str | None, aiohttp.BasicAuth | None]:
         """The proxy the environment sets for ``url``'s scheme and host (``(None, None)``: none)."""
@@ -133,7 +171,7 @@ class _ResponseBody(httpx.AsyncByteStream):
         self._response.release()  # back to the pool if the body was read, else the connection is closed
 
 
-def _as_httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+def _as_httpx_error(exc: Exception, request: httpx.Request | None) -> httpx.TransportError:
     """The httpx exception httpx's own transport would raise for the same failure."""
     import aiohttp
 
