@@ -136,8 +136,8 @@ class ChatClient:
         body = self._encode(request, stream=False)
 
         def attempt() -> ChatCompletion:
-            response = self._http.post(CHAT_PATH, body)
-            return parse_completion(self.spec, response.content, model=self.model.id, secrets=self._secrets)
+            content = self._http.post(CHAT_PATH, body)
+            return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
         return call_with_retries(attempt, self.retry_policy)
 
@@ -145,8 +145,8 @@ class ChatClient:
         body = self._encode(request, stream=False)
 
         async def attempt() -> ChatCompletion:
-            response = await self._http.apost(CHAT_PATH, body)
-            return parse_completion(self.spec, response.content, model=self.model.id, secrets=self._secrets)
+            content = await self._http.apost(CHAT_PATH, body)
+            return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
         return await acall_with_retries(attempt, self.retry_policy)
 

@@ -73,9 +73,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def post(
         self, url: httpx.URL, headers: Mapping[str, str], body: bytes, timeout: Mapping[str, float | None]
-    ) -> httpx.Response:
-        """One POST, its body read whole, without httpx's client around it: the non-streamed async
-        hot path (httpx's ``AsyncClient.send`` costs about a third of a call's CPU there, ``bench/README.md``).
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """One POST's status, headers (case-insensitive) and body, decoded and read whole, without
+        httpx's client and models around it: the non-streamed async hot path (there httpx's
+        ``AsyncClient.send`` and ``Response`` cost about a third of a call's CPU, ``bench/README.md``).
         Failures are the httpx exceptions :meth:`handle_async_request` raises."""
         import aiohttp
 
@@ -88,18 +89,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=headers,
                 data=body,
                 allow_redirects=False,
-                auto_decompress=False,  # the httpx.Response below decodes Content-Encoding
                 proxy=proxy,
                 proxy_auth=proxy_auth,
                 timeout=self._timeout(timeout),
             )
             try:
-                content = await response.read()
+                content = await response.read()  # Content-Encoding decoded by aiohttp here
             finally:
                 response.release()
         except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, None) from exc
-        return httpx.Response(response.status, headers=list(response.headers.items()), content=content)
+        return response.status, response.headers, content
 
     def _timeout(self, timeout: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
         key = (timeout.get("connect"), timeout.get("read"), timeout.get("pool"))

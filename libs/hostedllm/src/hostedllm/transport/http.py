@@ -88,28 +88,29 @@ class HTTPTransport:
     def _aclient_loop_now(self) -> asyncio.AbstractEventLoop | None:
         return None if self._aclient_loop is None else self._aclient_loop()
 
-    def post(self, path: str, body: bytes) -> httpx.Response:
-        """One non-streamed POST; the response body is read."""
+    def post(self, path: str, body: bytes) -> bytes:
+        """One non-streamed POST; its answer's body (an answer but 200 raises)."""
         request = self._request(self.client, path, body, stream=False)
         with self._errors():
             response = self.client.send(request)
-        self._raise_for_status(response, response.read())
-        return response
+        self._raise_for_status(response.status_code, response.headers, response.read())
+        return response.content
 
-    async def apost(self, path: str, body: bytes) -> httpx.Response:
+    async def apost(self, path: str, body: bytes) -> bytes:
+        """:meth:`post` on the async path."""
         client = self.aclient
         if self._aio is not None:  # our aiohttp transport: straight to it, without httpx's client
             url, _, headers, timeout = self._prepare(client, path, stream=False)
             logger.debug("POST %s (%d bytes, stream=False)", url, len(body))
             with self._errors():
-                response = await self._aio.post(url, headers, body, timeout)
-            self._raise_for_status(response, response.content)
-            return response
+                status, answer_headers, content = await self._aio.post(url, headers, body, timeout)
+            self._raise_for_status(status, answer_headers, content)
+            return content
         request = self._request(client, path, body, stream=False)
         with self._errors():
             response = await self.aclient.send(request)
-        self._raise_for_status(response, await response.aread())
-        return response
+        self._raise_for_status(response.status_code, response.headers, await response.aread())
+        return response.content
 
     @contextmanager
     def stream(self, path: str, body: bytes) -> Iterator[httpx.Response]:
@@ -121,7 +122,7 @@ class HTTPTransport:
             if response.status_code != 200:
                 with self._errors():
                     content = response.read()
-                self._raise_for_status(response, content)
+                self._raise_for_status(response.status_code, response.headers, content)
             yield response
         finally:
             response.close()
@@ -135,7 +136,7 @@ class HTTPTransport:
             if response.status_code != 200:
                 with self._errors():
                     content = await response.aread()
-                self._raise_for_status(response, content)
+                self._raise_for_status(response.status_code, response.headers, content)
             yield response
         finally:
             await response.aclose()
@@ -165,7 +166,7 @@ class HTTPTransport:
         with self._errors():
             response = self.client.send(request)
         content = response.read()
-        self._raise_for_status(response, content)
+        self._raise_for_status(response.status_code, response.headers, content)
         return response.json()
 
     async def aget_json(self, path: str) -> object:
@@ -176,7 +177,7 @@ class HTTPTransport:
         with self._errors():
             response = await self.aclient.send(request)
             content = await response.aread()
-        self._raise_for_status(response, content)
+        self._raise_for_status(response.status_code, response.headers, content)
         return response.json()
 
     @contextmanager
@@ -234,35 +235,33 @@ class HTTPTransport:
             return {"Accept": "text/event-stream"}
         return None
 
-    def _raise_for_status(self, response: httpx.Response, content: bytes) -> None:
-        status = response.status_code
+    def _raise_for_status(self, status: int, headers: Mapping[str, str], content: bytes) -> None:
         logger.debug("HTTP %d from %s", status, self.base_url)
         if status == 200:
             return
         if status < 400:
-            message, hint = self._unexpected(response)
+            message, hint = self._unexpected(status, headers)
             raise APIError(message, provider=self.spec.name, status_code=status, hint=hint)
         raise error_from_response(
             self.spec,
             status,
-            response.headers,
+            headers,
             content,
             model=self._model,
             secrets=self._secrets,
-            retry_after=parse_retry_after(response.headers),
+            retry_after=parse_retry_after(headers),
         )
 
-    def _unexpected(self, response: httpx.Response) -> tuple[str, str]:
+    def _unexpected(self, status: int, headers: Mapping[str, str]) -> tuple[str, str]:
         """The message and hint for a 2xx/3xx answer that is not a chat-completions 200."""
-        status = response.status_code
         if status == 202:
-            request_id = clean_field(request_id_from(self.spec, response.headers), self._secrets) or "unknown"
+            request_id = clean_field(request_id_from(self.spec, headers), self._secrets) or "unknown"
             return (
                 f"the request was queued for asynchronous processing (request id {request_id})",
                 "Asynchronous (polled) results are not supported; retry later or use a model served synchronously.",
             )
         if 300 <= status < 400:
-            location = clean_field(response.headers.get("location"), self._secrets, limit=200) or "elsewhere"
+            location = clean_field(headers.get("location"), self._secrets, limit=200) or "elsewhere"
             return (
                 f"unexpected redirect to {location}; redirects are not followed, so the key stays with this origin",
                 "Set base_url to the endpoint's final address.",
