@@ -152,7 +152,9 @@ class TestFromWire:
             ],
             "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
         }
-        result = chat_result(data, provider="novita", cost=Cost(input=0.1, output=0.2, currency="USD"))
+        result = chat_result(
+            data, provider="novita", estimate=lambda tokens: Cost(input=0.1, output=0.2, currency="USD")
+        )
         message = result.generations[0].message
         assert message.response_metadata["estimated_cost"] == {
             "input": 0.1,

@@ -13,8 +13,7 @@ the provider did not report is ``None``, never a made-up ``0``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Where each detail is found: ``(details object, key)`` pairs, first match wins. OpenAI's names
 #: first (``cached_tokens``, ``reasoning_tokens``); cache writes as OpenRouter-style gateways
@@ -24,9 +23,9 @@ _CACHE_WRITE = (("prompt_tokens_details", "cache_write_tokens"), ("prompt_tokens
 _REASONING = (("completion_tokens_details", "reasoning_tokens"),)
 
 
-@dataclass(frozen=True, slots=True)
-class Tokens:
-    """Input, output and total tokens, with the cached, cache-write and reasoning parts where reported."""
+class Tokens(NamedTuple):
+    """Input, output and total tokens, with the cached, cache-write and reasoning parts where reported
+    (a tuple: one is read per call, on the hot path)."""
 
     input: int | None = None
     output: int | None = None
@@ -53,10 +52,12 @@ class Tokens:
         total = _count(usage.get("total_tokens"))
         if total is None and input_ is not None and output is not None:
             total = input_ + output
+        if "prompt_tokens_details" not in usage and "completion_tokens_details" not in usage:
+            return cls(input_, output, total)
         return cls(
-            input=input_,
-            output=output,
-            total=total,
+            input_,
+            output,
+            total,
             cached=_detail(usage, _CACHED),
             cache_write=_detail(usage, _CACHE_WRITE),
             reasoning=_detail(usage, _REASONING),

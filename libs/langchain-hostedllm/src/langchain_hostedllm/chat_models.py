@@ -132,8 +132,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         client, request = self._request(messages, stop, stream=False, **kwargs)
-        answer = client.create(request)
-        return chat_result(answer, provider=self.spec.vendor, cost=client.estimate_cost(answer.get("usage") or {}))
+        return chat_result(client.create(request), provider=self.spec.vendor, estimate=client.estimate_cost)
 
     async def _agenerate(
         self,
@@ -146,8 +145,7 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
             chunks = [chunk async for chunk in self._astream(messages, stop, run_manager, **kwargs)]
             return generate_from_stream(iter(chunks))
         client, request = self._request(messages, stop, stream=False, **kwargs)
-        answer = await client.acreate(request)
-        return chat_result(answer, provider=self.spec.vendor, cost=client.estimate_cost(answer.get("usage") or {}))
+        return chat_result(await client.acreate(request), provider=self.spec.vendor, estimate=client.estimate_cost)
 
     def _stream(
         self,

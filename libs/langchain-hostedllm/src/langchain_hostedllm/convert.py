@@ -7,7 +7,7 @@ tokens, and ``reasoning_content`` (a field or ``<think>`` tags) kept as reasonin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.messages import (
@@ -123,41 +123,52 @@ def message_from_choice(choice: Choice, data: ChatCompletion, *, provider: str) 
     """One choice of a non-streamed answer as an ``AIMessage``."""
     message = choice.get("message") or {}
     reasoning, content = message_reasoning(message)
+    fields: dict[str, Any] = {}  # only what the answer has: AIMessage validates every field given
     additional: dict[str, Any] = {}
     if reasoning:
         additional["reasoning_content"] = reasoning
-    tool_calls: list[ToolCall] = []
+    if message.get("tool_calls"):
+        additional["tool_calls"] = message["tool_calls"]
+        fields["tool_calls"], fields["invalid_tool_calls"] = _parsed_calls(message["tool_calls"])
+    if additional:
+        fields["additional_kwargs"] = additional
+    return AIMessage(
+        content=content,
+        response_metadata=response_metadata(data, choice, provider=provider),
+        id=data.get("id"),
+        **fields,
+    )
+
+
+def _parsed_calls(calls: Sequence[Any]) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """The tool calls whose arguments are JSON, and the others as invalid tool calls (as langchain-openai)."""
+    parsed_calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
-    for raw in message.get("tool_calls") or []:
+    for raw in calls:
         try:
             parsed = parse_tool_call(dict(raw), return_id=True)
         except Exception as exc:  # any parse failure makes an invalid tool call
             invalid.append(make_invalid_tool_call(dict(raw), str(exc)))
         else:
             if parsed:
-                tool_calls.append(parsed)  # type: ignore[arg-type]
-    if message.get("tool_calls"):
-        additional["tool_calls"] = message["tool_calls"]
-    return AIMessage(
-        content=content,
-        additional_kwargs=additional,
-        tool_calls=tool_calls,
-        invalid_tool_calls=invalid,
-        response_metadata=response_metadata(data, choice, provider=provider),
-        id=data.get("id"),
-    )
+                parsed_calls.append(parsed)  # type: ignore[arg-type]
+    return parsed_calls, invalid
 
 
-def chat_result(data: ChatCompletion, *, provider: str, cost: Cost | None) -> ChatResult:
-    """A non-streamed answer as a ``ChatResult`` (one generation per choice)."""
+def chat_result(
+    data: ChatCompletion, *, provider: str, estimate: Callable[[Tokens], Cost | None] | None = None
+) -> ChatResult:
+    """A non-streamed answer as a ``ChatResult`` (one generation per choice), with the cost of its
+    usage by ``estimate`` (e.g. ``ChatClient.estimate_cost``)."""
     usage = data.get("usage")
     tokens = Tokens.from_usage(usage)
+    cost = cost_metadata(estimate(tokens)) if tokens is not None and estimate is not None else {}
     generations = []
     for choice in data.get("choices") or []:
         message = message_from_choice(choice, data, provider=provider)
         if tokens is not None:
             message.usage_metadata = usage_metadata(tokens)
-        message.response_metadata.update(cost_metadata(cost))
+        message.response_metadata.update(cost)
         generations.append(ChatGeneration(message=message, generation_info=_generation_info(choice)))
     llm_output = {"token_usage": dict(usage or {}), "model_name": data.get("model"), "id": data.get("id")}
     return ChatResult(generations=generations, llm_output=llm_output)
