@@ -11,6 +11,7 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
     ToolMessage,
+    convert_to_openai_messages,
 )
 from langchain_core.outputs import ChatGenerationChunk
 
@@ -80,6 +81,21 @@ class TestToWire:
         )
         assert wire["content"] == "Let me look.", "thinking and tool_use parts are not sent back"
         assert wire["tool_calls"][0]["id"] == "t1"
+
+    @pytest.mark.parametrize(
+        "messages",
+        [
+            [SystemMessage("Be brief."), HumanMessage("Hi")],
+            [HumanMessage("Hi", name="ada")],  # a name: the general conversion
+            [HumanMessage([{"type": "text", "text": "Hi"}])],
+        ],
+    )
+    def test_plain_turns_convert_as_langchain_does(self, messages: list[Any]) -> None:
+        """Text-only user and system turns skip convert_to_openai_messages, with the same result."""
+        assert to_wire_messages(messages) == [
+            {**message, "content": message["content"] if isinstance(message["content"], str) else "Hi"}
+            for message in convert_to_openai_messages(messages)
+        ]
 
     def test_list_text_content_of_an_assistant(self) -> None:
         (wire,) = to_wire_messages([AIMessage([{"type": "text", "text": "ok"}])])

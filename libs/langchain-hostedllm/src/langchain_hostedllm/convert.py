@@ -14,7 +14,9 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
+    HumanMessage,
     InvalidToolCall,
+    SystemMessage,
     ToolCall,
     ToolCallChunk,
     UsageMetadata,
@@ -37,6 +39,7 @@ _KNOWN_CHOICE = frozenset({"index", "message", "delta", "finish_reason", "logpro
 
 
 _TOOL_RESULT_KEYS = ("role", "content", "tool_call_id")
+_PLAIN: dict[type[BaseMessage], str] = {HumanMessage: "user", SystemMessage: "system"}
 #: Content parts that other APIs put in assistant turns and chat completions has no place for
 #: (reasoning is not sent back; tool calls travel in ``tool_calls``).
 _DROPPED_PARTS = frozenset({"thinking", "redacted_thinking", "reasoning", "reasoning_content", "tool_use"})
@@ -49,6 +52,9 @@ def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     thinking and tool-use parts are dropped from assistant content; text-only part lists become
     a plain string.
     """
+    if all(type(message) in _PLAIN and isinstance(message.content, str) and not message.name for message in messages):
+        # text-only user and system turns (most prompts): the dicts convert_to_openai_messages makes, directly
+        return [{"role": _PLAIN[type(message)], "content": message.content} for message in messages]
     try:
         wire = convert_to_openai_messages(list(messages))
     except (TypeError, ValueError) as exc:  # json.dumps of tool-call args

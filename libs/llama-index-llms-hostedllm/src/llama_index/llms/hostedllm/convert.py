@@ -30,6 +30,9 @@ def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
 
 def to_wire_message(message: ChatMessage) -> dict[str, Any]:
     role = message.role.value
+    blocks = message.blocks
+    if len(blocks) == 1 and type(blocks[0]) is TextBlock and role != "tool" and not message.additional_kwargs:
+        return {"role": role, "content": blocks[0].text}  # a text-only turn (most prompts)
     if role == MessageRole.TOOL.value:
         call_id = message.additional_kwargs.get("tool_call_id")
         return {"role": "tool", "content": _text(message), "tool_call_id": call_id}
