@@ -166,7 +166,9 @@ def sampling_params(
     >>> sampling_params(get_provider("novita"), {"top_k": 5, "timeout": 3}, {"min_p": 0.1}, {"top_k": None})
     {'min_p': 0.1}
     """
-    params = {name: fields[name] for name in spec.params if name in fields}
+    params = {name: value for name in spec.params if (value := fields.get(name)) is not None}
+    if not (extra or overrides):
+        return params
     params.update(extra)
     params.update(overrides)
     return {name: value for name, value in params.items() if value is not None}
