@@ -13,17 +13,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hostedllm.errors import ToolChoiceWarning
     from hostedllm.usage import UsageTotals
-    from llama_index.llms.hostedllm.base import NIM, Baichuan, HostedLLM, HostedLLMBase, Local, Novita
+    from llama_index.llms.hostedllm.base import HostedLLMBase
+    from llama_index.llms.hostedllm.providers import NIM, Baichuan, HostedLLM, Local, Novita
     from llama_index.llms.hostedllm.usage import UsageTracker, track_usage
 
 # Imported on first use, so the package's pytest plugin (llama_index.llms.hostedllm.testing) costs nothing.
 _EXPORTS = {
-    "NIM": "llama_index.llms.hostedllm.base",
-    "Baichuan": "llama_index.llms.hostedllm.base",
-    "HostedLLM": "llama_index.llms.hostedllm.base",
+    "NIM": "llama_index.llms.hostedllm.providers",
+    "Baichuan": "llama_index.llms.hostedllm.providers",
+    "HostedLLM": "llama_index.llms.hostedllm.providers",
     "HostedLLMBase": "llama_index.llms.hostedllm.base",
-    "Local": "llama_index.llms.hostedllm.base",
-    "Novita": "llama_index.llms.hostedllm.base",
+    "Local": "llama_index.llms.hostedllm.providers",
+    "Novita": "llama_index.llms.hostedllm.providers",
     "ToolChoiceWarning": "hostedllm.errors",
     "UsageTotals": "hostedllm.usage",
     "UsageTracker": "llama_index.llms.hostedllm.usage",

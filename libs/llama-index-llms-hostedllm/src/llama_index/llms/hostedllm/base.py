@@ -1,10 +1,9 @@
-"""LlamaIndex LLMs for Baichuan, the NVIDIA API catalog, Novita, local servers, and any catalog model."""
+"""What every hostedllm LlamaIndex LLM shares: :class:`HostedLLMBase` (fields, the core client, metadata,
+chat and completion, streaming); tool calling and structured output decide in ``tools.py`` and
+``structured.py``, and each provider's class is in ``providers.py``."""
 
 from __future__ import annotations
 
-import json
-import logging
-import warnings
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -25,14 +24,12 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
     LLMMetadata,
     MessageRole,
-    ToolCallBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.llms.utils import parse_partial_json
 from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model
 from pydantic import AliasChoices
@@ -40,27 +37,19 @@ from pydantic import AliasChoices
 from hostedllm.adapter import (
     PLACEHOLDER_MODEL,
     ClientOptions,
-    force_tool_call,
     gather_unknown_kwargs,
-    json_schema_format,
-    param_field,
     sampling_params,
     split_call_kwargs,
-    structured_method,
     typed_construction_errors,
 )
-from hostedllm.catalog import ModelEntry, default_catalog
+from hostedllm.catalog import ModelEntry
 from hostedllm.client import ChatClient
-from hostedllm.errors import RequestValidationError, ToolChoiceWarning, UnsupportedCapabilityError
-from hostedllm.providers import ProviderSpec, baichuan, get_provider
-from hostedllm.providers.baichuan import BAICHUAN
-from hostedllm.providers.local import LOCAL
-from hostedllm.providers.nim import NIM as NIM_SPEC
-from hostedllm.providers.novita import NOVITA
+from hostedllm.errors import RequestValidationError
+from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params, max_tokens_limit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
-
-logger = logging.getLogger(__name__)
+from llama_index.llms.hostedllm.structured import by_json_schema, parse_structured, schema_format
+from llama_index.llms.hostedllm.tools import chat_with_tools, first_call_only, tool_selections
 
 
 class HostedLLMBase(FunctionCallingLLM):
@@ -265,7 +254,7 @@ class HostedLLMBase(FunctionCallingLLM):
     async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
         return await astream_chat_to_completion_decorator(self.astream_chat)(prompt, **kwargs)
 
-    # --- tools ------------------------------------------------------------------------------
+    # --- tools (the decisions in tools.py) ----------------------------------------------------
 
     def _prepare_chat_with_tools(  # noqa: PLR0917 - the signature FunctionCallingLLM defines
         self,
@@ -278,86 +267,23 @@ class HostedLLMBase(FunctionCallingLLM):
         tool_choice: str | dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """The ``chat`` arguments for a tool call; the caller's ``chat_history`` is not modified.
-
-        ``tool_required`` becomes ``required`` where the model takes it, else the single tool by name;
-        a model that can honour neither (Baichuan: auto/none only) gets ``auto`` and a
-        :class:`ToolChoiceWarning` saying the call is not forced. Parallel calls are allowed only where
-        the catalog says the model makes them.
-        """
-        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
-        messages = list(chat_history or [])
-        if user_msg is not None:
-            messages.append(
-                ChatMessage(role=MessageRole.USER, content=user_msg) if isinstance(user_msg, str) else user_msg
-            )
-        caps = self.catalog_entry.capabilities
-        if tool_choice is None and specs:
-            tool_choice = self._required_choice(specs) if tool_required else "auto"
-        parallel = None
-        if specs and caps.parallel_tool_calls is True:
-            parallel = allow_parallel_tool_calls
-        elif specs and allow_parallel_tool_calls:
-            logger.info(
-                "%s on %s makes one tool call at a time; parallel calls are not offered.",
-                self.model,
-                self.provider_name(),
-            )
-        return {
-            "messages": messages,
-            "tools": specs or None,
-            "tool_choice": tool_choice if specs else None,
-            "parallel_tool_calls": parallel,
-            **kwargs,
-        }
-
-    def _required_choice(self, specs: list[dict[str, Any]]) -> str | dict[str, Any]:
-        decision = force_tool_call(self.catalog_entry, [spec["function"]["name"] for spec in specs])
-        if decision.problem:
-            warnings.warn(decision.problem, ToolChoiceWarning, stacklevel=3)
-        return decision.choice
+        """The ``chat`` arguments for a tool call (:func:`~llama_index.llms.hostedllm.tools.chat_with_tools`)."""
+        return chat_with_tools(
+            self, tools, user_msg, chat_history, allow_parallel_tool_calls, tool_required, tool_choice, kwargs
+        )
 
     def _validate_chat_with_tools_response(
         self, response: ChatResponse, tools: Sequence[Any], allow_parallel_tool_calls: bool = False, **kwargs: Any
     ) -> ChatResponse:
-        if not allow_parallel_tool_calls:
-            calls = [block for block in response.message.blocks if isinstance(block, ToolCallBlock)]
-            for extra in calls[1:]:
-                response.message.blocks.remove(extra)
-        return response
+        return response if allow_parallel_tool_calls else first_call_only(response)
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
     ) -> list[ToolSelection]:
         """The tool calls in ``response`` (its ``ToolCallBlock``s), tolerating partial JSON arguments."""
-        selections = []
-        for block in response.message.blocks:
-            if not isinstance(block, ToolCallBlock):
-                continue
-            arguments = block.tool_kwargs
-            if isinstance(arguments, str):
-                try:
-                    arguments = parse_partial_json(arguments) if arguments.strip() else {}
-                except ValueError:
-                    arguments = {}
-            selections.append(
-                ToolSelection(
-                    tool_id=block.tool_call_id or "",
-                    tool_name=block.tool_name,
-                    tool_kwargs=arguments if isinstance(arguments, dict) else {},
-                )
-            )
-        if error_on_no_tool_call and not selections:
-            raise ValueError(f"Expected at least one tool call, but got 0. Response: {response.message.content!r}")
-        return selections
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
 
-    # --- structured output --------------------------------------------------------------------
-
-    def _structured_by_json_schema(self) -> bool:
-        try:
-            return structured_method(self.catalog_entry, None) == "json_schema"
-        except UnsupportedCapabilityError:  # no method at all: LlamaIndex's prompt route
-            return False
+    # --- structured output (the decisions in structured.py) -----------------------------------
 
     def structured_predict(
         self,
@@ -369,11 +295,11 @@ class HostedLLMBase(FunctionCallingLLM):
         """A JSON-schema response format where the core's choice (:func:`hostedllm.adapter.structured_method`,
         the same as LangChain's) is one; else LlamaIndex's own route (tools for function-calling
         models, a JSON prompt otherwise)."""
-        if not self._structured_by_json_schema():
+        if not by_json_schema(self.catalog_entry):
             return cast(Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
-        response = self.chat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
-        return _parse_structured(output_cls, response.message.content)
+        response = self.chat(messages, response_format=schema_format(output_cls), **(llm_kwargs or {}))
+        return parse_structured(output_cls, response.message.content)
 
     async def astructured_predict(
         self,
@@ -382,147 +308,8 @@ class HostedLLMBase(FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        if not self._structured_by_json_schema():
+        if not by_json_schema(self.catalog_entry):
             return cast(Model, await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args))
         messages = prompt.format_messages(llm=self, **prompt_args)
-        response = await self.achat(messages, response_format=_json_schema(output_cls), **(llm_kwargs or {}))
-        return _parse_structured(output_cls, response.message.content)
-
-
-def _parse_structured(output_cls: type[Model], content: str | None) -> Model:
-    """The answer as ``output_cls``; raw control characters inside JSON strings (small models write
-    literal newlines) are accepted, as LangChain's JSON parser does."""
-    try:
-        data = json.loads(content or "", strict=False)
-    except ValueError:
-        return output_cls.model_validate_json(content or "")  # pydantic's error names what is wrong
-    return output_cls.model_validate(data)
-
-
-def _json_schema(output_cls: type[Model]) -> dict[str, Any]:
-    description = output_cls.__doc__.strip() if output_cls.__doc__ else None
-    return json_schema_format(output_cls.__name__, output_cls.model_json_schema(), description)
-
-
-class Baichuan(HostedLLMBase):
-    """Baichuan AI's own API (``BAICHUAN_API_KEY``).
-
-    ```python
-    from llama_index.llms.hostedllm import Baichuan
-
-    llm = Baichuan(model="Baichuan4-Turbo", temperature=0.3)
-    print(llm.complete("世界第一高峰是?").text)
-    ```
-    """
-
-    top_k: int | None = param_field(BAICHUAN, "top_k")
-    knowledge_base: dict[str, Any] | None = param_field(BAICHUAN, "knowledge_base")
-    web_search: bool | str | None = Field(
-        default=None, description="Let Baichuan search the web: True, or 'performance_first' / 'quality_first'."
-    )
-    retrieval: dict[str, Any] | None = Field(
-        default=None, description='Answer from knowledge bases: {"kb_ids": [...], "answer_mode": ...}.'
-    )
-
-    def provider_name(self) -> str:
-        return BAICHUAN.name
-
-    def server_tools(self) -> list[dict[str, Any]]:
-        return baichuan.server_tools(self.web_search, self.retrieval)
-
-
-class NIM(HostedLLMBase):
-    """The NVIDIA API catalog or a self-hosted NIM (``NVIDIA_API_KEY``, ``NVIDIA_BASE_URL``).
-
-    ```python
-    from llama_index.llms.hostedllm import NIM
-
-    print(NIM(model="meta/llama-3.3-70b-instruct").complete("Name three rivers.").text)
-    ```
-    """
-
-    seed: int | None = param_field(NIM_SPEC, "seed")
-    presence_penalty: float | None = param_field(NIM_SPEC, "presence_penalty")
-    frequency_penalty: float | None = param_field(NIM_SPEC, "frequency_penalty")
-    chat_template_kwargs: dict[str, Any] | None = param_field(NIM_SPEC, "chat_template_kwargs")
-
-    def provider_name(self) -> str:
-        return NIM_SPEC.name
-
-
-class Novita(HostedLLMBase):
-    """Novita AI (``NOVITA_API_KEY``).
-
-    ```python
-    from llama_index.llms.hostedllm import Novita
-
-    print(Novita(model="qwen/qwen-2.5-72b-instruct", top_k=40).complete("Name three rivers.").text)
-    ```
-    """
-
-    top_k: int | None = param_field(NOVITA, "top_k")
-    min_p: float | None = param_field(NOVITA, "min_p")
-    n: int | None = param_field(NOVITA, "n")
-    seed: int | None = param_field(NOVITA, "seed")
-    presence_penalty: float | None = param_field(NOVITA, "presence_penalty")
-    frequency_penalty: float | None = param_field(NOVITA, "frequency_penalty")
-    repetition_penalty: float | None = param_field(NOVITA, "repetition_penalty")
-    logprobs: bool | None = param_field(NOVITA, "logprobs")
-    top_logprobs: int | None = param_field(NOVITA, "top_logprobs")
-    logit_bias: dict[str, Any] | None = param_field(NOVITA, "logit_bias")
-    separate_reasoning: bool | None = param_field(NOVITA, "separate_reasoning")
-    enable_thinking: bool | None = param_field(NOVITA, "enable_thinking")
-
-    def provider_name(self) -> str:
-        return NOVITA.name
-
-
-class Local(HostedLLMBase):
-    """A local OpenAI-compatible server (``HOSTEDLLM_LOCAL_BASE_URL``; no key needed).
-
-    ```python
-    from llama_index.llms.hostedllm import Local
-
-    print(Local(model="smollm2-135m-instruct", api_base="http://127.0.0.1:8080/v1").complete("Hi!").text)
-    ```
-    """
-
-    top_k: int | None = param_field(LOCAL, "top_k")
-    min_p: float | None = param_field(LOCAL, "min_p")
-    n: int | None = param_field(LOCAL, "n")
-    seed: int | None = param_field(LOCAL, "seed")
-    presence_penalty: float | None = param_field(LOCAL, "presence_penalty")
-    frequency_penalty: float | None = param_field(LOCAL, "frequency_penalty")
-    repeat_penalty: float | None = param_field(LOCAL, "repeat_penalty")
-    logprobs: bool | None = param_field(LOCAL, "logprobs")
-    top_logprobs: int | None = param_field(LOCAL, "top_logprobs")
-    logit_bias: dict[str, Any] | None = param_field(LOCAL, "logit_bias")
-
-    def provider_name(self) -> str:
-        return LOCAL.name
-
-
-class HostedLLM(HostedLLMBase):
-    """Any catalog model; the provider comes from the catalog unless given.
-
-    ```python
-    from llama_index.llms.hostedllm import HostedLLM
-
-    print(HostedLLM(model="novita:deepseek/deepseek-v3.2").complete("Why is the sky blue?").text)
-    ```
-    """
-
-    provider: str | None = Field(default=None, description="The provider; found in the catalog when omitted.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _provider_from_catalog(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("provider") and isinstance(data.get("model"), str):
-            provider, ident = default_catalog().locate(data["model"])
-            data = {**data, "provider": provider, "model": ident}
-        return data
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedLLM needs a model (and, when ambiguous, a provider).")
-        return self.provider
+        response = await self.achat(messages, response_format=schema_format(output_cls), **(llm_kwargs or {}))
+        return parse_structured(output_cls, response.message.content)

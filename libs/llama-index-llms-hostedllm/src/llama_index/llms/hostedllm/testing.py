@@ -15,7 +15,7 @@ import pytest
 
 if TYPE_CHECKING:
     from hostedllm.local import LocalServer
-    from llama_index.llms.hostedllm.base import Local
+    from llama_index.llms.hostedllm.providers import Local
 
 
 @pytest.fixture
@@ -24,6 +24,6 @@ def hostedllm_llm_local(hostedllm_local_server: LocalServer) -> Local:
 
     Example: ``hostedllm_llm_local.complete("Name a colour.").text``.
     """
-    from llama_index.llms.hostedllm.base import Local
+    from llama_index.llms.hostedllm.providers import Local
 
     return Local(model=hostedllm_local_server.model_id, api_base=hostedllm_local_server.base_url, temperature=0)
