@@ -8,7 +8,7 @@ from typing import Any, Union, get_args, get_origin
 import pytest
 from pydantic import BaseModel
 
-from hostedllm.adapter import SHARED_PARAMS, param_description, provider_params
+from hostedllm.provider_fields import SHARED_PARAMS, param_description, provider_params
 from hostedllm.providers import PROVIDERS, ProviderSpec
 from langchain_hostedllm import ChatBaichuan, ChatLocal, ChatNIM, ChatNovita
 from langchain_hostedllm.chat_models import BaseChatHosted

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hostedllm.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -43,12 +44,7 @@ if TYPE_CHECKING:
     from hostedllm.transport import RetryPolicy, Timeouts
 
 
-def __getattr__(name: str) -> Any:
-    """Import public names on first use, so ``import hostedllm`` stays cheap."""
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'hostedllm' has no attribute {name!r}")
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Catalog",

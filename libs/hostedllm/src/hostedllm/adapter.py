@@ -20,17 +20,13 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import httpx
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, SecretStr, ValidationError
 
 from hostedllm.catalog import ModelEntry
 from hostedllm.client import ChatClient
 from hostedllm.errors import HostedLLMError, RequestValidationError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
-from hostedllm.providers.spec import ParamSpec
 
-#: Parameters every class of both adapters declares itself; the provider classes declare the rest
-#: of their spec's parameters (:func:`provider_params`, :func:`param_field`).
-SHARED_PARAMS = ("temperature", "top_p", "max_tokens", "stop")
 #: The model id a ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
 PLACEHOLDER_MODEL = "list-models"
 #: Per-call keyword arguments that shape the request rather than sample.
@@ -172,33 +168,6 @@ def sampling_params(
     params.update(extra)
     params.update(overrides)
     return {name: value for name, value in params.items() if value is not None}
-
-
-def provider_params(spec: ProviderSpec) -> dict[str, ParamSpec]:
-    """The parameters a provider class declares as fields: its spec's, less :data:`SHARED_PARAMS`.
-
-    >>> from hostedllm.providers import get_provider
-    >>> list(provider_params(get_provider("baichuan")))
-    ['top_k', 'knowledge_base']
-    """
-    return {name: param for name, param in spec.params.items() if name not in SHARED_PARAMS}
-
-
-def param_description(spec: ProviderSpec, name: str) -> str:
-    """A field's description from the spec: what the parameter does and the range it takes there.
-
-    >>> from hostedllm.providers import get_provider
-    >>> param_description(get_provider("baichuan"), "top_k")
-    'Sample from the k likeliest tokens; an integer in [0, 20] on Baichuan AI.'
-    """
-    param = spec.params[name]
-    return f"{param.doc or name}; {param.describe()} on {spec.display_name}."
-
-
-def param_field(spec: ProviderSpec, name: str) -> Any:
-    """A pydantic field (default ``None``: not sent) for the spec's parameter ``name``, described by
-    :func:`param_description`; both adapters declare their provider classes' fields with it."""
-    return Field(default=None, description=param_description(spec, name))
 
 
 def gather_unknown_kwargs(model: type[BaseModel], data: Any, *, into: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -15,14 +15,10 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import model_validator
 
-from hostedllm.adapter import StructuredMethod, force_tool_call, param_field, split_call_kwargs
+from hostedllm.adapter import StructuredMethod, force_tool_call, split_call_kwargs
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
-from hostedllm.providers import baichuan
-from hostedllm.providers.baichuan import BAICHUAN
-from hostedllm.providers.local import LOCAL
-from hostedllm.providers.nim import NIM
-from hostedllm.providers.novita import NOVITA
+from hostedllm.provider_fields import BaichuanFields, LocalFields, NIMFields, NovitaFields
 from hostedllm.streaming import StreamAccumulator
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
@@ -256,7 +252,7 @@ class _ChunkConverter:
         return [chunk] if chunk is not None else []
 
 
-class ChatBaichuan(BaseChatHosted):
+class ChatBaichuan(BaichuanFields, BaseChatHosted):
     """Baichuan AI's own API (``BAICHUAN_API_KEY``).
 
     ```python
@@ -269,21 +265,8 @@ class ChatBaichuan(BaseChatHosted):
     ``web_search`` and ``retrieval`` turn on Baichuan's own server-side tools.
     """
 
-    top_k: int | None = param_field(BAICHUAN, "top_k")
-    knowledge_base: dict[str, Any] | None = param_field(BAICHUAN, "knowledge_base")
-    web_search: bool | Literal["performance_first", "quality_first"] | None = None
-    """Let Baichuan search the web (``True``, or a search mode)."""
-    retrieval: dict[str, Any] | None = None
-    """Answer from knowledge bases: ``{"kb_ids": [...], "answer_mode": "knowledge-base-only"}``."""
 
-    def provider_name(self) -> str:
-        return BAICHUAN.name
-
-    def server_tools(self) -> list[dict[str, Any]]:
-        return baichuan.server_tools(self.web_search, self.retrieval)
-
-
-class ChatNIM(BaseChatHosted):
+class ChatNIM(NIMFields, BaseChatHosted):
     """The NVIDIA API catalog or a self-hosted NIM (``NVIDIA_API_KEY``, ``NVIDIA_BASE_URL``).
 
     ```python
@@ -294,16 +277,8 @@ class ChatNIM(BaseChatHosted):
     ```
     """
 
-    seed: int | None = param_field(NIM, "seed")
-    presence_penalty: float | None = param_field(NIM, "presence_penalty")
-    frequency_penalty: float | None = param_field(NIM, "frequency_penalty")
-    chat_template_kwargs: dict[str, Any] | None = param_field(NIM, "chat_template_kwargs")
 
-    def provider_name(self) -> str:
-        return NIM.name
-
-
-class ChatNovita(BaseChatHosted):
+class ChatNovita(NovitaFields, BaseChatHosted):
     """Novita AI (``NOVITA_API_KEY``).
 
     ```python
@@ -314,24 +289,8 @@ class ChatNovita(BaseChatHosted):
     ```
     """
 
-    top_k: int | None = param_field(NOVITA, "top_k")
-    min_p: float | None = param_field(NOVITA, "min_p")
-    n: int | None = param_field(NOVITA, "n")
-    seed: int | None = param_field(NOVITA, "seed")
-    presence_penalty: float | None = param_field(NOVITA, "presence_penalty")
-    frequency_penalty: float | None = param_field(NOVITA, "frequency_penalty")
-    repetition_penalty: float | None = param_field(NOVITA, "repetition_penalty")
-    logprobs: bool | None = param_field(NOVITA, "logprobs")
-    top_logprobs: int | None = param_field(NOVITA, "top_logprobs")
-    logit_bias: dict[str, Any] | None = param_field(NOVITA, "logit_bias")
-    separate_reasoning: bool | None = param_field(NOVITA, "separate_reasoning")
-    enable_thinking: bool | None = param_field(NOVITA, "enable_thinking")
 
-    def provider_name(self) -> str:
-        return NOVITA.name
-
-
-class ChatLocal(BaseChatHosted):
+class ChatLocal(LocalFields, BaseChatHosted):
     """A local OpenAI-compatible server: llama.cpp, vLLM, Ollama (``HOSTEDLLM_LOCAL_BASE_URL``).
 
     ```python
@@ -341,20 +300,6 @@ class ChatLocal(BaseChatHosted):
     print(chat.invoke("Hi!").content)
     ```
     """
-
-    top_k: int | None = param_field(LOCAL, "top_k")
-    min_p: float | None = param_field(LOCAL, "min_p")
-    n: int | None = param_field(LOCAL, "n")
-    seed: int | None = param_field(LOCAL, "seed")
-    presence_penalty: float | None = param_field(LOCAL, "presence_penalty")
-    frequency_penalty: float | None = param_field(LOCAL, "frequency_penalty")
-    repeat_penalty: float | None = param_field(LOCAL, "repeat_penalty")
-    logprobs: bool | None = param_field(LOCAL, "logprobs")
-    top_logprobs: int | None = param_field(LOCAL, "top_logprobs")
-    logit_bias: dict[str, Any] | None = param_field(LOCAL, "logit_bias")
-
-    def provider_name(self) -> str:
-        return LOCAL.name
 
 
 class ChatHosted(AnyProviderSettings, BaseChatHosted):

@@ -12,8 +12,9 @@ line in ``conftest.py`` gives it the same scrubbing::
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hostedllm.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from hostedllm.testing.config import vcr_config_for_providers
@@ -31,10 +32,6 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'hostedllm.testing' has no attribute {name!r}")
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = ["FakeProvider", "MissingCassetteError", "cassette", "vcr_config", "vcr_config_for_providers"]
