@@ -70,8 +70,9 @@ def catalog_context_window(model_id: str) -> int:
     8192
     """
     from hostedllm.catalog import default_catalog
+    from hostedllm.providers.local import LOCAL
 
-    entry = default_catalog().find(model_id, provider="local")
+    entry = default_catalog().find(model_id, provider=LOCAL.name)
     return entry.context_window if entry is not None and entry.context_window else 0
 
 
