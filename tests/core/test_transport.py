@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import email.utils
-import functools
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
-import hostedllm.client as client_module
 from hostedllm import ChatClient
 from hostedllm.errors import (
     APIConnectionError,
@@ -32,7 +31,7 @@ from hostedllm.providers import get_provider
 from hostedllm.request import encode_body
 from hostedllm.settings import resolve_base_url
 from hostedllm.testing.fake import chunk, completion, usage_chunk, usage_of
-from hostedllm.transport import RetryPolicy, Timeouts, parse_retry_after, retrying
+from hostedllm.transport import RetryPolicy, Timeouts, call_with_retries, parse_retry_after
 from tests.conftest import FAKE_KEY
 
 SECRET = "sk-live-SENTINEL123"
@@ -187,28 +186,19 @@ def text_of(chunks: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits the retry layer asks for, recorded instead of slept.
+def waits() -> list[float]:
+    """The waits the retry layer asks for, recorded by :func:`recording` instead of slept."""
+    return []
 
-    The retry helpers take a ``sleep`` argument; the client's helpers are swapped for ones that
-    record the wait, so no test really sleeps and the async ones never touch ``asyncio.sleep``.
-    """
-    delays: list[float] = []
 
-    def sleep(seconds: float) -> None:
-        delays.append(seconds)
+def recording(waits: list[float], **settings: Any) -> RetryPolicy:
+    """A policy whose waits (sync and async) are recorded in ``waits``: the policy's seams, so no
+    test really sleeps and the async ones never touch ``asyncio.sleep``."""
 
     async def asleep(seconds: float) -> None:
-        delays.append(seconds)
+        waits.append(seconds)
 
-    for name, wait in [
-        ("call_with_retries", sleep),
-        ("stream_with_retries", sleep),
-        ("acall_with_retries", asleep),
-        ("astream_with_retries", asleep),
-    ]:
-        monkeypatch.setattr(client_module, name, functools.partial(getattr(retrying, name), sleep=wait))
-    return delays
+    return RetryPolicy(sleep=waits.append, asleep=asleep, **settings)
 
 
 # --- RetryPolicy and Retry-After ------------------------------------------------------------------
@@ -220,9 +210,8 @@ class TestRetryPolicy:
         assert [policy.delay(attempt, None) for attempt in range(1, 8)] == [0.5, 1, 2, 4, 8, 8, 8]
 
     @pytest.mark.parametrize("draw", [0.0, 0.5, 0.999999])
-    def test_jitter_only_shortens_within_bounds(self, monkeypatch: pytest.MonkeyPatch, draw: float) -> None:
-        monkeypatch.setattr("hostedllm.transport.retry.random.random", lambda: draw)
-        policy = RetryPolicy(initial_backoff=1.0, max_backoff=8.0, jitter=0.25)
+    def test_jitter_only_shortens_within_bounds(self, draw: float) -> None:
+        policy = RetryPolicy(initial_backoff=1.0, max_backoff=8.0, jitter=0.25, draw=lambda: draw)
         assert policy.delay(3, None) == pytest.approx(4.0 * (1 - 0.25 * draw))
 
     def test_jitter_stays_within_bounds_over_many_draws(self) -> None:
@@ -302,9 +291,9 @@ class TestRetryLayer:
             tries.append(1)
             raise ServerError("down", provider="nim", status_code=503)
 
-        policy = RetryPolicy(max_retries=3, initial_backoff=1, max_backoff=3, jitter=0)
+        policy = RetryPolicy(max_retries=3, initial_backoff=1, max_backoff=3, jitter=0, sleep=slept.append)
         with pytest.raises(ServerError) as caught:
-            retrying.call_with_retries(attempt, policy, sleep=slept.append)
+            call_with_retries(attempt, policy)
         assert slept == [1, 2, 3]
         assert len(tries) == 4
         assert caught.value.attempts == 4
@@ -318,7 +307,7 @@ class TestRetryLayer:
                 raise outcome
             return outcome
 
-        assert retrying.call_with_retries(attempt, RetryPolicy(jitter=0), sleep=lambda _: None) == "ok"
+        assert call_with_retries(attempt, RetryPolicy(jitter=0, sleep=lambda _: None)) == "ok"
         assert outcomes == []
 
 
@@ -357,13 +346,14 @@ class TestClientRetries:
         assert server.count == 1
         assert caught.value.attempts == 1
 
-    def test_the_max_retries_argument_is_used(self, waits: list[float]) -> None:
+    def test_the_max_retries_argument_is_used(self) -> None:
         server = MockServer(text_answer(503, "unavailable"))
         client = ChatClient("novita", MODELS["novita"], max_retries=1, transport=httpx.MockTransport(server))
+        assert client.retry_policy == RetryPolicy(max_retries=1)
+        client.retry_policy = replace(client.retry_policy, sleep=lambda _: None)
         with pytest.raises(ServerError):
             client.create(client.build_request(HI))
         assert server.count == 2
-        assert len(waits) == 1
 
     @pytest.mark.parametrize(
         ("provider", "status", "body", "error_type"),
@@ -398,7 +388,7 @@ class TestClientRetries:
         self, provider: str, status: int, body: dict[str, Any], error_type: type[APIError], waits: list[float]
     ) -> None:
         server = MockServer(json_answer(status, body, {"Retry-After": "0"}), json_answer(200, COMPLETION))
-        client = make_client(server, provider)
+        client = make_client(server, provider, retry_policy=recording(waits))
         with pytest.raises(error_type) as caught:
             client.create(client.build_request(HI))
         assert server.count == 1
@@ -407,7 +397,7 @@ class TestClientRetries:
 
     def test_a_retry_after_beyond_the_policy_limit_is_raised_at_once(self, waits: list[float]) -> None:
         server = MockServer(json_answer(429, BAICHUAN_RATE, {"Retry-After": "120"}), json_answer(200, COMPLETION))
-        client = make_client(server, "baichuan")
+        client = make_client(server, "baichuan", retry_policy=recording(waits))
         with pytest.raises(RateLimitError) as caught:
             client.create(client.build_request(HI))
         assert server.count == 1
@@ -417,14 +407,14 @@ class TestClientRetries:
     @pytest.mark.parametrize(("header", "value", "wait"), [("Retry-After", "3", 3.0), ("retry-after-ms", "1500", 1.5)])
     def test_the_retry_after_wait_is_requested(self, waits: list[float], header: str, value: str, wait: float) -> None:
         server = MockServer(json_answer(429, BAICHUAN_RATE, {header: value}), json_answer(200, COMPLETION))
-        client = make_client(server, "baichuan")
+        client = make_client(server, "baichuan", retry_policy=recording(waits))
         client.create(client.build_request(HI))
         assert waits == [wait]
         assert server.count == 2
 
     def test_backoff_waits_grow_between_tries(self, waits: list[float]) -> None:
         server = MockServer(text_answer(503, "unavailable"))
-        client = make_client(server, retry_policy=RetryPolicy(max_retries=3, initial_backoff=1, jitter=0))
+        client = make_client(server, retry_policy=recording(waits, max_retries=3, initial_backoff=1, jitter=0))
         with pytest.raises(ServerError):
             client.create(client.build_request(HI))
         assert waits == [1, 2, 4]
@@ -828,7 +818,7 @@ class TestAsync:
 
     async def test_acreate_waits_as_asked(self, waits: list[float]) -> None:
         server = MockServer(json_answer(429, BAICHUAN_RATE, {"Retry-After": "3"}), json_answer(200, COMPLETION))
-        client = make_client(server, "baichuan")
+        client = make_client(server, "baichuan", retry_policy=recording(waits))
         await client.acreate(client.build_request(HI))
         assert waits == [3.0]
 

@@ -3,7 +3,7 @@
 The sync ``httpx.Client`` and async ``httpx.AsyncClient`` are created on first use (never in a
 constructor) and reused for every call. The transports underneath can be swapped (an
 ``httpx.MockTransport`` in tests, an aiohttp-backed transport for fan-out) without changing
-anything above this module. Retries live one level up, in :mod:`hostedllm.transport.retrying`.
+anything above this module. Retries live one level up, in :mod:`hostedllm.transport.retry`.
 """
 
 from __future__ import annotations
