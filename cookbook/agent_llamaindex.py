@@ -74,7 +74,7 @@ def novita(**kwargs: Any) -> li.Novita:
     return li.Novita(model=MODEL, temperature=0, **kwargs)
 
 
-async def run_agent(llm: li.HostedLLMBase) -> str:
+async def run_agent(llm: li.BaseHostedLLM) -> str:
     """Run a ``FunctionAgent`` on ``QUESTION``, printing each tool call; its answer."""
     print(f"Q: {QUESTION}")
     agent = FunctionAgent(tools=TOOLS, llm=llm, system_prompt=SYSTEM)

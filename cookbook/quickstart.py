@@ -48,7 +48,7 @@ LOCAL = "local:smollm2-135m-instruct"
 
 
 #: Each provider's own classes (typed fields for its parameters); any other provider gets ChatHosted/HostedLLM.
-CLASSES: dict[str, tuple[type[BaseChatHosted], type[li.HostedLLMBase]]] = {
+CLASSES: dict[str, tuple[type[BaseChatHosted], type[li.BaseHostedLLM]]] = {
     "baichuan": (ChatBaichuan, li.Baichuan),
     "nim": (ChatNIM, li.NIM),
     "novita": (ChatNovita, li.Novita),
@@ -76,7 +76,7 @@ class Connection:
             return ChatHosted(model=self.model, base_url=self.base_url, **settings)
         return CLASSES[provider][0](model=model, base_url=self.base_url, **settings)
 
-    def llm(self, **settings: Any) -> li.HostedLLMBase:
+    def llm(self, **settings: Any) -> li.BaseHostedLLM:
         """A LlamaIndex LLM for this model (``Novita``, ``Local``, ...)."""
         provider, _, model = self.model.partition(":")
         if provider not in CLASSES:

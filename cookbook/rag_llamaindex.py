@@ -57,7 +57,7 @@ def main() -> None:
     with connect(MODEL) as connection:
         if connection.provider == "local":
             print("(135M parameters: expect short, often wrong answers; the retrieval and the sources are real.)\n")
-            llm: li.HostedLLMBase = li.Local(
+            llm: li.BaseHostedLLM = li.Local(
                 model=LOCAL_MODEL,
                 api_base=connection.base_url,
                 temperature=0,

@@ -24,12 +24,12 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.tools import FunctionTool
 
-from llama_index.llms.hostedllm import NIM, Baichuan, HostedLLMBase, Local, Novita
+from llama_index.llms.hostedllm import NIM, Baichuan, BaseHostedLLM, Local, Novita
 
 from ..scripted import ScriptedProvider, chunk, completion, sse, tool_call, usage_chunk
 
 CASSETTES = Path(__file__).parent.parent / "cassettes" / "synthesized" / "llamaindex"
-MODELS: dict[str, tuple[type[HostedLLMBase], str]] = {
+MODELS: dict[str, tuple[type[BaseHostedLLM], str]] = {
     "baichuan": (Baichuan, "Baichuan4"),
     "nim": (NIM, "meta/llama-3.3-70b-instruct"),
     "novita": (Novita, "qwen/qwen-2.5-72b-instruct"),
@@ -62,7 +62,7 @@ def stream_body(provider: str, pieces: list[str]) -> bytes:
     return sse(events)
 
 
-def llm_for(provider: str, scripted: ScriptedProvider, **kwargs: Any) -> HostedLLMBase:
+def llm_for(provider: str, scripted: ScriptedProvider, **kwargs: Any) -> BaseHostedLLM:
     cls, model = MODELS[provider]
     return cls(model=model, **scripted.transports, **kwargs)
 

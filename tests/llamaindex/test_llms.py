@@ -277,3 +277,11 @@ def test_more_than_one_answer_is_refused_before_sending() -> None:
     with pytest.raises(RequestValidationError, match=refusal):
         llm.complete("Hi", n=3)
     assert provider.requests == []
+
+
+def test_the_base_class_keeps_its_old_name_for_one_release() -> None:
+    """``HostedLLMBase`` is now ``BaseHostedLLM`` (as LangChain's ``BaseChatHosted``); code using the old name runs."""
+    from llama_index.llms.hostedllm import BaseHostedLLM, HostedLLMBase
+
+    assert HostedLLMBase is BaseHostedLLM
+    assert issubclass(Novita, HostedLLMBase)

@@ -13,7 +13,7 @@ from hostedllm.providers import PROVIDERS, ProviderSpec
 from langchain_hostedllm import ChatBaichuan, ChatLocal, ChatNIM, ChatNovita
 from langchain_hostedllm.chat_models import BaseChatHosted
 from llama_index.llms.hostedllm import NIM, Baichuan, Local, Novita
-from llama_index.llms.hostedllm.base import HostedLLMBase
+from llama_index.llms.hostedllm.base import BaseHostedLLM
 
 #: provider -> (LangChain class, LlamaIndex class); theturbo is reached through ChatHosted/HostedLLM only.
 CLASSES: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
@@ -54,10 +54,10 @@ def test_both_adapters_declare_exactly_the_specs_parameters(provider: str) -> No
     langchain, llamaindex = CLASSES[provider]
     expected = set(provider_params(spec))
     assert _declared(langchain, BaseChatHosted) == expected
-    assert _declared(llamaindex, HostedLLMBase) == expected
+    assert _declared(llamaindex, BaseHostedLLM) == expected
 
 
-@pytest.mark.parametrize("base", [BaseChatHosted, HostedLLMBase])
+@pytest.mark.parametrize("base", [BaseChatHosted, BaseHostedLLM])
 def test_both_bases_declare_the_shared_parameters(base: type[BaseModel]) -> None:
     assert set(SHARED_PARAMS) <= set(base.model_fields)
 

@@ -1,7 +1,7 @@
 """Each provider's parameters as typed pydantic fields, declared once from its spec for both adapters.
 
 A provider class is its fields plus its framework's base: ``class ChatNovita(NovitaFields,
-BaseChatHosted)`` in LangChain, ``class Novita(NovitaFields, HostedLLMBase)`` in LlamaIndex. So the
+BaseChatHosted)`` in LangChain, ``class Novita(NovitaFields, BaseHostedLLM)`` in LlamaIndex. So the
 two expose the same parameters, typed for IDEs, each described with the spec's range
 (:func:`param_description`); the shared sampling fields (:data:`SHARED_PARAMS`) are on the bases.
 

@@ -14,7 +14,7 @@ from hostedllm.lazy import lazy_exports
 if TYPE_CHECKING:
     from hostedllm.errors import ToolChoiceWarning
     from hostedllm.usage import UsageTotals
-    from llama_index.llms.hostedllm.base import HostedLLMBase
+    from llama_index.llms.hostedllm.base import BaseHostedLLM, HostedLLMBase
     from llama_index.llms.hostedllm.providers import NIM, Baichuan, HostedLLM, Local, Novita
     from llama_index.llms.hostedllm.usage import UsageTracker, track_usage
 
@@ -23,6 +23,7 @@ _EXPORTS = {
     "NIM": "llama_index.llms.hostedllm.providers",
     "Baichuan": "llama_index.llms.hostedllm.providers",
     "HostedLLM": "llama_index.llms.hostedllm.providers",
+    "BaseHostedLLM": "llama_index.llms.hostedllm.base",
     "HostedLLMBase": "llama_index.llms.hostedllm.base",
     "Local": "llama_index.llms.hostedllm.providers",
     "Novita": "llama_index.llms.hostedllm.providers",
@@ -38,6 +39,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "NIM",
     "Baichuan",
+    "BaseHostedLLM",
     "HostedLLM",
     "HostedLLMBase",
     "Local",

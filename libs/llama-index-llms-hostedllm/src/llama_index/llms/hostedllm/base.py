@@ -1,4 +1,4 @@
-"""What every hostedllm LlamaIndex LLM shares: :class:`HostedLLMBase` (fields, the core client, metadata,
+"""What every hostedllm LlamaIndex LLM shares: :class:`BaseHostedLLM` (fields, the core client, metadata,
 chat and completion, streaming); tool calling and structured output decide in ``tools.py`` and
 ``structured.py``, and each provider's class is in ``providers.py``."""
 
@@ -52,7 +52,7 @@ from llama_index.llms.hostedllm.structured import by_json_schema, parse_structur
 from llama_index.llms.hostedllm.tools import chat_with_tools, first_call_only, tool_selections
 
 
-class HostedLLMBase(FunctionCallingLLM):
+class BaseHostedLLM(FunctionCallingLLM):
     """What every hostedllm LlamaIndex LLM shares; use one of its subclasses."""
 
     model: str = Field(description="The model id (or alias) from the catalog.")
@@ -136,7 +136,7 @@ class HostedLLMBase(FunctionCallingLLM):
         return gather_unknown_kwargs(cls, data, into="additional_kwargs")
 
     @model_validator(mode="after")
-    def _set_up(self) -> HostedLLMBase:
+    def _set_up(self) -> BaseHostedLLM:
         self.api_key = self.client.api_key
         check_params(self.spec, self.catalog_entry, self.sampling_params())
         return self
@@ -313,3 +313,7 @@ class HostedLLMBase(FunctionCallingLLM):
         messages = prompt.format_messages(llm=self, **prompt_args)
         response = await self.achat(messages, response_format=schema_format(output_cls), **(llm_kwargs or {}))
         return parse_structured(output_cls, response.message.content)
+
+
+#: The name before 0.2 (``BaseHostedLLM`` now, as LangChain's ``BaseChatHosted``); kept for one release.
+HostedLLMBase = BaseHostedLLM

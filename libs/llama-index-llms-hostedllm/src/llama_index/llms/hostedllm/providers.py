@@ -1,7 +1,7 @@
 """The LlamaIndex LLM of each provider, and :class:`HostedLLM` for any catalog model.
 
 Each class is its provider's fields (:mod:`hostedllm.provider_fields`, declared once from the spec,
-the same as the LangChain adapter's classes) on :class:`~llama_index.llms.hostedllm.base.HostedLLMBase`.
+the same as the LangChain adapter's classes) on :class:`~llama_index.llms.hostedllm.base.BaseHostedLLM`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from llama_index.core.bridge.pydantic import Field, model_validator
 from hostedllm.catalog import default_catalog
 from hostedllm.errors import RequestValidationError
 from hostedllm.provider_fields import BaichuanFields, LocalFields, NIMFields, NovitaFields
-from llama_index.llms.hostedllm.base import HostedLLMBase
+from llama_index.llms.hostedllm.base import BaseHostedLLM
 
 
-class Baichuan(BaichuanFields, HostedLLMBase):
+class Baichuan(BaichuanFields, BaseHostedLLM):
     """Baichuan AI's own API (``BAICHUAN_API_KEY``).
 
     ```python
@@ -28,7 +28,7 @@ class Baichuan(BaichuanFields, HostedLLMBase):
     """
 
 
-class NIM(NIMFields, HostedLLMBase):
+class NIM(NIMFields, BaseHostedLLM):
     """The NVIDIA API catalog or a self-hosted NIM (``NVIDIA_API_KEY``, ``NVIDIA_BASE_URL``).
 
     ```python
@@ -39,7 +39,7 @@ class NIM(NIMFields, HostedLLMBase):
     """
 
 
-class Novita(NovitaFields, HostedLLMBase):
+class Novita(NovitaFields, BaseHostedLLM):
     """Novita AI (``NOVITA_API_KEY``).
 
     ```python
@@ -50,7 +50,7 @@ class Novita(NovitaFields, HostedLLMBase):
     """
 
 
-class Local(LocalFields, HostedLLMBase):
+class Local(LocalFields, BaseHostedLLM):
     """A local OpenAI-compatible server (``HOSTEDLLM_LOCAL_BASE_URL``; no key needed).
 
     ```python
@@ -61,7 +61,7 @@ class Local(LocalFields, HostedLLMBase):
     """
 
 
-class HostedLLM(HostedLLMBase):
+class HostedLLM(BaseHostedLLM):
     """Any catalog model; the provider comes from the catalog unless given.
 
     ```python

@@ -20,13 +20,13 @@ from hostedllm.adapter import force_tool_call
 from hostedllm.errors import ToolChoiceWarning
 
 if TYPE_CHECKING:
-    from llama_index.llms.hostedllm.base import HostedLLMBase
+    from llama_index.llms.hostedllm.base import BaseHostedLLM
 
 logger = logging.getLogger(__name__)
 
 
 def chat_with_tools(  # noqa: PLR0917 - FunctionCallingLLM's arguments, passed on as they come
-    llm: HostedLLMBase,
+    llm: BaseHostedLLM,
     tools: Sequence[Any],
     user_msg: str | ChatMessage | None,
     chat_history: list[ChatMessage] | None,
@@ -62,7 +62,7 @@ def chat_with_tools(  # noqa: PLR0917 - FunctionCallingLLM's arguments, passed o
     }
 
 
-def _required_choice(llm: HostedLLMBase, specs: list[dict[str, Any]]) -> str | dict[str, Any]:
+def _required_choice(llm: BaseHostedLLM, specs: list[dict[str, Any]]) -> str | dict[str, Any]:
     decision = force_tool_call(llm.catalog_entry, [spec["function"]["name"] for spec in specs])
     if decision.problem:
         warnings.warn(decision.problem, ToolChoiceWarning, stacklevel=5)

@@ -39,9 +39,9 @@ from pydantic import PrivateAttr
 from hostedllm.catalog import default_catalog
 from hostedllm.tokens import Tokens
 from hostedllm.usage import UsageLedger, UsageTotals, call_totals
-from llama_index.llms.hostedllm.base import HostedLLMBase
+from llama_index.llms.hostedllm.base import BaseHostedLLM
 
-_OURS = HostedLLMBase.class_name().removesuffix(HostedLLMBase.__name__)  # "hostedllm_"
+_OURS = BaseHostedLLM.class_name().removesuffix(BaseHostedLLM.__name__)  # "hostedllm_"
 
 
 class UsageTracker(BaseEventHandler):
