@@ -1,14 +1,12 @@
-"""The async transport (aiohttp under ``httpx.AsyncClient``) over real loopback sockets."""
+"""The async transport (aiohttp under ``httpx.AsyncClient``, and straight for non-streamed calls) over
+real loopback sockets."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import httpx
 import pytest
@@ -18,44 +16,25 @@ from hostedllm.errors import RateLimitError
 from hostedllm.testing.fake import completion, usage_of
 from hostedllm.transport.aio import AiohttpTransport
 
+from ..loopback import LoopbackServer, Seen, loopback
+
 ANSWER = completion("via proxy", model="m", usage=usage_of(1, 2))
 
 
-class Recorder(BaseHTTPRequestHandler):
-    """Answers every POST with a completion and records the request line (a proxy sees absolute URIs)."""
-
-    seen: ClassVar[list[str]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        Recorder.seen.append(self.path)
-        body = json.dumps(ANSWER).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+def as_proxy(seen: Seen) -> tuple[int, dict[str, str], bytes]:
+    """Answers every POST with a completion (a proxy sees absolute URIs: ``seen.path`` keeps them)."""
+    return 200, {"content-type": "application/json"}, json.dumps(ANSWER).encode()
 
 
 @pytest.fixture
-def proxy() -> Iterator[str]:
-    Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def proxy() -> Iterator[LoopbackServer]:
+    with loopback(as_proxy) as server:
+        yield server
 
 
-def test_env_proxy_is_used_by_both_sync_and_async(proxy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_proxy_is_used_by_both_sync_and_async(proxy: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """As with httpx's own transport: HTTP_PROXY routes the call, for async calls too."""
-    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("HTTP_PROXY", proxy.origin)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     client = ChatClient(
@@ -69,7 +48,7 @@ def test_env_proxy_is_used_by_both_sync_and_async(proxy: str, monkeypatch: pytes
     request = client.build_request([{"role": "user", "content": "Hi"}])
     assert client.create(request)["choices"][0]["message"]["content"] == "via proxy"
     assert asyncio.run(client.acreate(request))["choices"][0]["message"]["content"] == "via proxy"
-    assert Recorder.seen == ["http://upstream.invalid/v1/chat/completions"] * 2
+    assert [seen.path for seen in proxy.seen] == ["http://upstream.invalid/v1/chat/completions"] * 2
 
 
 def test_no_proxy_and_the_per_host_cache(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,36 +73,21 @@ def test_the_session_is_closed_when_its_event_loop_ends() -> None:
     assert transport._session is None
 
 
-class Compressing(BaseHTTPRequestHandler):
+def compressing(seen: Seen) -> tuple[int, dict[str, str], bytes]:
     """A gzip-compressed completion, or (for the prompt "limit") a 429 with its headers."""
-
-    def do_POST(self) -> None:
-        request = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-        limited = request["messages"][0]["content"] == "limit"
-        body = json.dumps({"error": {"message": "slow down"}} if limited else ANSWER).encode()
-        body = gzip.compress(body)
-        self.send_response(429 if limited else 200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-encoding", "gzip")
-        self.send_header("content-length", str(len(body)))
-        if limited:
-            self.send_header("Retry-After", "7")
-            self.send_header("X-Request-ID", "req-42")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+    limited = json.loads(seen.body)["messages"][0]["content"] == "limit"
+    body = gzip.compress(json.dumps({"error": {"message": "slow down"}} if limited else ANSWER).encode())
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    if limited:
+        headers.update({"Retry-After": "7", "X-Request-ID": "req-42"})
+    return (429 if limited else 200), headers, body
 
 
 def test_the_async_fast_path_reads_what_the_sync_path_reads() -> None:
     """Async non-streamed calls go straight to aiohttp: a compressed body is decoded, and an error's
     status, request id and Retry-After are read as on the httpx path."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Compressing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-        client = ChatClient("local", "m", base_url=url, max_retries=0)
+    with loopback(compressing) as server:
+        client = ChatClient("local", "m", base_url=server.url(), max_retries=0)
         request = client.build_request([{"role": "user", "content": "hi"}])
         limited = client.build_request([{"role": "user", "content": "limit"}])
 
@@ -142,6 +106,3 @@ def test_the_async_fast_path_reads_what_the_sync_path_reads() -> None:
         for error in (async_error, sync_error.value):
             assert isinstance(error, RateLimitError)
             assert (error.status_code, error.request_id, error.retry_after) == (429, "req-42", 7.0)
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -14,15 +14,15 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from hostedllm.providers import PROVIDERS
+
+from ..loopback import Seen, loopback
 
 COOKBOOK = Path(__file__).parent.parent.parent / "cookbook"
 #: Each RAG question and the document that must be retrieved first for it (real embeddings, so fixed).
@@ -137,29 +137,13 @@ def novita_on_loopback() -> Iterator[tuple[str, list[str]]]:
     spec.loader.exec_module(script)
     served: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["content-length"]))
-            answer = script.respond(httpx.Request("POST", f"http://127.0.0.1{self.path}", content=body))
-            self.send_response(answer.status_code)
-            self.send_header("content-type", answer.headers["content-type"])
-            self.send_header("content-length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-            served.append(f"{self.path} {self.headers['authorization']}")
+    def respond(seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        answer = script.respond(httpx.Request("POST", f"http://127.0.0.1{seen.path}", content=seen.body))
+        served.append(f"{seen.path} {seen.headers['authorization']}")
+        return answer.status_code, {"content-type": answer.headers["content-type"]}, answer.content
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v3/openai", served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with loopback(respond) as server:
+        yield server.url("/v3/openai"), served
 
 
 @pytest.mark.parametrize("recipe", ["agent_langchain.py", "agent_llamaindex.py"])

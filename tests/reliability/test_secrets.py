@@ -47,17 +47,9 @@ from hostedllm.transport.aio import AiohttpTransport
 from langchain_hostedllm import Hosted
 
 from ..conftest import project_vcr
+from ..loopback import LoopbackServer, Seen, json_answer, loopback
 from ..scripted import FakeProvider, chunk, completion, sse
-from .helpers_secrets import (
-    PROVIDERS,
-    TARGETS,
-    CountingTransport,
-    LoopbackServer,
-    Seen,
-    json_answer,
-    loopback,
-    sentinel,
-)
+from .helpers_secrets import PROVIDERS, TARGETS, CountingTransport, sentinel
 
 HI = [{"role": "user", "content": "Hi"}]
 
