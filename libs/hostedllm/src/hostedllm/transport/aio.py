@@ -2,8 +2,10 @@
 
 httpx's own async pool spends about 1.1 ms of CPU per call at 64 concurrent calls on the bench
 machine, most of it in pool bookkeeping that grows with the number of connections; aiohttp's
-connector about 0.09 ms (bare clients, ``bench/results.md``). Everything above the transport (the
-client, timeouts, headers, vcrpy and ``httpx.MockTransport`` in tests) stays httpx.
+connector about 0.09 ms (bare clients, ``bench/results.md``). Streams go through
+``httpx.AsyncClient`` with this transport under it; a non-streamed call goes straight to
+:meth:`AiohttpTransport.post` (httpx's client and response models cost about a third of such a call,
+README "Performance"). Custom transports and ``httpx.MockTransport`` in tests keep httpx's path.
 
 One transport serves one event loop; its session is closed when that loop shuts down (through
 the loop's async-generator finaliser, so ``asyncio.run`` leaves no "Unclosed client session").
@@ -76,7 +78,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> tuple[int, Mapping[str, str], bytes]:
         """One POST's status, headers (case-insensitive) and body, decoded and read whole, without
         httpx's client and models around it: the non-streamed async hot path (there httpx's
-        ``AsyncClient.send`` and ``Response`` cost about a third of a call's CPU, ``bench/README.md``).
+        ``AsyncClient.send`` and ``Response`` cost about a third of a call's CPU).
         Failures are the httpx exceptions :meth:`handle_async_request` raises."""
         import aiohttp
 
