@@ -285,3 +285,14 @@ def test_the_base_class_keeps_its_old_name_for_one_release() -> None:
 
     assert HostedLLMBase is BaseHostedLLM
     assert issubclass(Novita, HostedLLMBase)
+
+
+def test_metadata_follows_a_changed_max_tokens_and_is_the_callers_to_change() -> None:
+    """Metadata is built once per ``max_tokens`` (every call's events read it), never stale, and each
+    read is a copy."""
+    llm = Novita(model="deepseek/deepseek-v3.2", max_tokens=64)
+    assert llm.metadata.num_output == 64
+    llm.max_tokens = 128
+    assert llm.metadata.num_output == 128
+    llm.metadata.num_output = 1
+    assert llm.metadata.num_output == 128

@@ -96,6 +96,7 @@ class BaseHostedLLM(FunctionCallingLLM):
     async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True)
 
     _client: ChatClient | None = PrivateAttr(default=None)
+    _metadata: tuple[Any, LLMMetadata] | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
         with typed_construction_errors():
@@ -114,15 +115,22 @@ class BaseHostedLLM(FunctionCallingLLM):
 
     @property
     def client(self) -> ChatClient:
-        if self._client is None:
-            self._client = ClientOptions.from_fields(
+        """The core client, created on first use (read on every call: straight from pydantic's
+        private-attribute dict, a microsecond cheaper than its attribute lookup)."""
+        client: ChatClient | None = self._private("_client")
+        if client is None:
+            client = self._client = ClientOptions.from_fields(
                 self.__dict__,
                 base_url=self.api_base,
                 capabilities=self._stated_capabilities(),
                 transport=self.http_transport,
                 async_transport=self.async_http_transport,
             ).client(self.spec, self.model)
-        return self._client
+        return client
+
+    def _private(self, name: str) -> Any:
+        private = self.__pydantic_private__
+        return private.get(name) if private else None
 
     def _stated_capabilities(self) -> dict[str, Any] | None:
         stated = dict(self.capabilities or {})
@@ -181,9 +189,14 @@ class BaseHostedLLM(FunctionCallingLLM):
     @property
     def metadata(self) -> LLMMetadata:
         """From the catalog entry with what the user stated on top; a model whose tool calling is
-        unknown counts as function-calling (agents try tools, the request warns once)."""
+        unknown counts as function-calling (agents try tools, the request warns once). Built once per
+        ``max_tokens`` value: every call's instrumentation events read it."""
         entry = self.catalog_entry
-        return LLMMetadata(
+        cached: tuple[Any, LLMMetadata] | None = self._private("_metadata")
+        key = (entry, self.max_tokens)
+        if cached is not None and cached[0] == key:
+            return cached[1].model_copy()  # a copy: the caller may change it
+        metadata = LLMMetadata(
             context_window=entry.context_window or DEFAULT_CONTEXT_WINDOW,
             num_output=self.max_tokens or max_tokens_limit(entry) or DEFAULT_NUM_OUTPUTS,
             is_chat_model=True,
@@ -191,6 +204,8 @@ class BaseHostedLLM(FunctionCallingLLM):
             model_name=self.model,
             system_role=MessageRole.USER if entry.capabilities.system_role is False else MessageRole.SYSTEM,
         )
+        self._metadata = (key, metadata)
+        return metadata.model_copy()
 
     # --- chat -------------------------------------------------------------------------------
 

@@ -83,13 +83,17 @@ def chat_response(data: ChatCompletion) -> ChatResponse:
     choice = (data.get("choices") or [{}])[0]
     message = choice.get("message") or {}
     reasoning, content = message_reasoning(message)
-    blocks: list[Any] = []
-    if reasoning:
-        blocks.append(ThinkingBlock(content=reasoning))
-    blocks.append(TextBlock(text=content if isinstance(content, str) else json.dumps(content)))
-    blocks += [_tool_block(call) for call in message.get("tool_calls") or []]
+    text = content if isinstance(content, str) else json.dumps(content)
+    calls = message.get("tool_calls")
+    if reasoning or calls:
+        blocks: list[Any] = [ThinkingBlock(content=reasoning)] if reasoning else []
+        blocks.append(TextBlock(text=text))
+        blocks += [_tool_block(call) for call in calls or []]
+        answer = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
+    else:  # text only (most answers): as plainly as LlamaIndex's own LLMs build it
+        answer = ChatMessage(role=MessageRole.ASSISTANT, content=text)
     return ChatResponse(
-        message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks),
+        message=answer,
         raw=dict(data),
         logprobs=logprobs(choice.get("logprobs")),
         additional_kwargs={
