@@ -22,7 +22,7 @@ class TestTokens:
             "prompt_tokens": 100,
             "completion_tokens": 50,
             "total_tokens": 150,
-            "prompt_tokens_details": {"cached_tokens": 40, "cache_creation_tokens": 10},
+            "prompt_tokens_details": {"cached_tokens": 40, "cache_write_tokens": 10},
             "completion_tokens_details": {"reasoning_tokens": 30},
         }
         assert Tokens.from_usage(usage) == Tokens(100, 50, 150, cached=40, cache_write=10, reasoning=30)

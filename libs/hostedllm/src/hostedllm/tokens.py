@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-#: Where each detail is found: ``(details object, key)`` pairs, first match wins. OpenAI's names
-#: first (``cached_tokens``, ``reasoning_tokens``); cache writes as OpenRouter-style gateways
-#: (``cache_write_tokens``) and vLLM/SGLang-style servers (``cache_creation_tokens``) name them.
+#: Where each detail is found: ``(details object, key)`` pairs. OpenAI's names (``cached_tokens``,
+#: ``reasoning_tokens``); cache writes as OpenAI-compatible gateways report them for models that bill
+#: them (``cache_write_tokens``: OpenRouter's Claude models, read by openai-agents-python since
+#: openai 2.44, github.com/openai/openai-agents-python/pull/3773). None of our providers documents one yet.
 _CACHED = (("prompt_tokens_details", "cached_tokens"),)
-_CACHE_WRITE = (("prompt_tokens_details", "cache_write_tokens"), ("prompt_tokens_details", "cache_creation_tokens"))
+_CACHE_WRITE = (("prompt_tokens_details", "cache_write_tokens"),)
 _REASONING = (("completion_tokens_details", "reasoning_tokens"),)
 
 
