@@ -654,7 +654,6 @@ REMOTE_HTTP = [
     "http://api.example.com/v1",
     "http://127.0.0.1.nip.io/v1",
     "http://localhost.example.com/v1",
-    "http://127.0.0.1@evil.example/v1",
     "http://0.0.0.0:8080/v1",
     "http://10.0.0.5:8000/v1",
     "HTTP://API.EXAMPLE.COM/v1",
@@ -698,6 +697,120 @@ class TestInsecureHTTP:
         instance = _with_base_url(case, url)()
         client = instance if isinstance(instance, ChatClient) else _client_of(instance)
         assert client.base_url == url
+
+
+# --- keys and headers that cannot be sent as they are ---------------------------------------------
+
+#: What a copied key can carry by mistake: (what, how the key is spoiled).
+SPOILED_KEYS: list[tuple[str, Callable[[str], str]]] = [
+    ("trailing-newline", lambda key: key + "\n"),
+    ("trailing-crlf", lambda key: key + "\r\n"),
+    ("inner-newline", lambda key: key[:10] + "\n" + key[10:]),
+    ("nul", lambda key: key[:10] + "\0" + key[10:]),
+    ("leading-space", lambda key: " " + key),
+    ("trailing-space", lambda key: key + " "),
+    ("latin-1", lambda key: key + "\u00e9"),
+    ("beyond-latin-1", lambda key: key + "\u20ac"),
+    ("tab", lambda key: key[:10] + "\t" + key[10:]),
+]
+
+
+class TestMalformedKeys:
+    """A key that cannot travel in a header is refused at construction, naming the flaw, never the key,
+    and nothing is sent (it used to be echoed by the HTTP library after three "network" retries)."""
+
+    @pytest.mark.parametrize(("flaw", "spoil"), SPOILED_KEYS, ids=[flaw for flaw, _ in SPOILED_KEYS])
+    @pytest.mark.parametrize("case", CLASSES, ids=[c[0] for c in CLASSES])
+    def test_refused_at_construction(
+        self,
+        case: tuple[str, str, Builder],
+        flaw: str,
+        spoil: Callable[[str], str],
+        *,
+        key_source: str,
+        secret: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        _, provider, builder = case
+        spoiled = spoil(secret)
+        if key_source == "env" and "\0" in spoiled:
+            pytest.skip("an environment variable cannot hold a NUL")
+        counter = CountingTransport()
+        given = {"api_key": spoiled}
+        if key_source == "env":
+            monkeypatch.setenv(env_var(provider), spoiled)
+            given = {}
+        with pytest.raises(ConfigurationError) as caught:
+            builder(given, counter)
+        message = str(caught.value)
+        assert_clean(secret, message, repr(caught.value), "".join(traceback.format_exception(caught.value)))
+        assert "keys are printable ASCII" in message
+        assert env_var(provider) in message
+        assert counter.count == 0
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"X-Tenant": "a\r\nX-Injected: 1"},
+            {"X-Tenant": "a\0b"},
+            {"X-Tenant": " padded"},
+            {"X-Tenant": "caf\u00e9"},
+            {"X Tenant": "ok"},
+            {"X-Tenant:": "ok"},
+        ],
+        ids=["crlf", "nul", "leading-space", "non-ascii", "space-in-name", "colon-in-name"],
+    )
+    @pytest.mark.parametrize("case", CLASSES, ids=[c[0] for c in CLASSES])
+    def test_default_headers(self, case: tuple[str, str, Builder], headers: dict[str, str], secret: str) -> None:
+        _, _, builder = case
+        counter = CountingTransport()
+        with pytest.raises(ConfigurationError, match="default_headers") as caught:
+            builder({"api_key": secret, "default_headers": headers}, counter)
+        value = next(iter(headers.values()))
+        if value != "ok":
+            assert value not in str(caught.value), "a header value is never shown (it may be a credential)"
+        assert counter.count == 0
+
+    def test_a_good_key_and_headers_go_through(self, secret: str) -> None:
+        counter = CountingTransport()
+        TARGETS["nim"].lc(api_key=secret, default_headers={"X-Tenant": "a b\tc"}, **counter.transports).invoke("Hi")
+        (request,) = counter.sent
+        assert request.headers["authorization"] == f"Bearer {secret}"
+        assert request.headers["x-tenant"] == "a b\tc"
+
+
+# --- credentials in the base URL --------------------------------------------------------------------
+
+CREDENTIAL_URLS = [
+    "http://user:{secret}@127.0.0.1:9/v1",
+    "https://user:{secret}@llm.example.com/v1",
+    "https://{secret}@llm.example.com/v1",
+    "http://127.0.0.1@evil.example/v1",
+]
+
+
+class TestCredentialsInBaseURL:
+    """One behaviour, sync and async alike: a user or password in the base URL is refused, never shown."""
+
+    @pytest.mark.parametrize("template", CREDENTIAL_URLS)
+    @pytest.mark.parametrize("case", CLASSES, ids=[c[0] for c in CLASSES])
+    def test_refused_and_not_shown(self, case: tuple[str, str, Builder], template: str, secret: str) -> None:
+        url = template.format(secret=secret)
+        with pytest.raises(ConfigurationError) as caught:
+            _with_base_url(case, url, allow_insecure_http=True)()
+        message = str(caught.value)
+        assert "carries a user name or password" in message
+        assert "***@" in message
+        assert_clean(secret, message)
+        assert "user:" not in message
+
+    @pytest.mark.parametrize("provider", PROVIDERS)
+    def test_refused_from_the_env_var(self, provider: str, secret: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv(get_provider(provider).base_url_env, f"https://user:{secret}@llm.example.com/v1")
+        for attempt in (TARGETS[provider].lc, TARGETS[provider].li):
+            with pytest.raises(ConfigurationError, match="user name or password") as caught:
+                attempt(api_key="sk-test")
+            assert_clean(secret, str(caught.value))
 
 
 # --- redirects ---------------------------------------------------------------------------------------
