@@ -311,6 +311,54 @@ def error_mid_stream(h: FaultHandler, req: RecordedRequest) -> None:
         _send_json(h, 200, error)
 
 
+def done_keep_open(h: FaultHandler, req: RecordedRequest) -> None:
+    """A complete stream, [DONE] included, on a connection the server then holds open without ending
+    the chunked body; a plain call gets a normal answer."""
+    if not req.stream:
+        completion(h, req)
+        return
+    _start_chunked(h)
+    for event in text_events("Hello", " world"):
+        _write_chunk(h, event)
+    h.wfile.flush()
+    h.server.stopping.wait(SLOW_SECONDS * 2)
+    h.close_connection = True
+
+
+def corrupt_chunked(h: FaultHandler, req: RecordedRequest) -> None:
+    """A chunked body whose second chunk-size line is not hexadecimal, then a closed connection."""
+    _start_chunked(h, "text/event-stream" if req.stream else "application/json")
+    first = b"".join(text_events("Hello")[:2]) if req.stream else json.dumps(completion_body()).encode()[:40]
+    _write_chunk(h, first)
+    h.wfile.flush()
+    if h.server.stopping.wait(0.1):  # the client reads the good chunk first: the fault comes mid-body
+        return
+    h.wfile.write(b"zz-not-a-size\r\n")
+    h.wfile.flush()
+    _hang_up(h, reset=False)
+
+
+def trickle(h: FaultHandler, req: RecordedRequest) -> None:
+    """A whole answer sent a few bytes at a time, every 0.2 s: each wait is short, the whole is long."""
+    if req.stream:
+        body = b"".join(text_events("Hello", " world"))
+        _start_chunked(h)
+    else:
+        body = json.dumps(completion_body()).encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+    for start in range(0, len(body), 8):
+        piece = body[start : start + 8]
+        h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if req.stream else piece)
+        h.wfile.flush()
+        if h.server.stopping.wait(0.2):
+            return
+    if req.stream:
+        _end_chunked(h)
+
+
 def unscripted(h: FaultHandler, req: RecordedRequest) -> None:
     """What a request beyond the end of the script gets: a clear, non-retried 418."""
     _send_json(h, 418, {"error": {"message": f"fault server: no behaviour scripted for request #{req.index}"}})
@@ -385,6 +433,10 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "oversized": oversized,
     "invalid_utf8": invalid_utf8,
     "error_mid_stream": error_mid_stream,
+    "done_keep_open": done_keep_open,
+    "corrupt_chunked": corrupt_chunked,
+    "trickle": trickle,
+    "503_retry_after_1": _status(503, _openai_error("Overloaded", "server_error"), Retry_After="1"),
     "unscripted": unscripted,
 }
 

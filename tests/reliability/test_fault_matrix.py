@@ -124,6 +124,7 @@ CASES = [
     Case("429_retry_after_0_then_ok", ("429_retry_after_0", "ok"), retried_ok()),
     Case("429_retry_after_1_then_ok", ("429_retry_after_1", "ok"), retried_ok(gap=(0.9, 3.0))),
     Case("429_retry_after_http_date_then_ok", ("429_retry_after_date", "ok"), retried_ok(gap=(0.9, 3.5))),
+    Case("503_retry_after_1_then_ok", ("503_retry_after_1", "ok"), retried_ok(gap=(0.9, 3.0))),
     Case("408_then_ok", ("408", "ok"), retried_ok()),
     Case("500_then_ok", ("500", "ok"), retried_ok()),
     Case("502_then_ok", ("502", "ok"), retried_ok()),
@@ -303,6 +304,21 @@ CASES = [
         ("sse", "ok"),
         once(MalformedResponseError, "HTTP 200", "the answer is not JSON", NOT_JSON_HINT),
         Expect(requests=1),
+    ),
+    Case(
+        # The answer is complete at [DONE]: nothing waits for the server to close the connection.
+        "done_then_connection_held_open",
+        ("done_keep_open", "ok"),
+        Expect(requests=1, seconds=(0.0, 0.9)),
+        timeout=1,
+    ),
+    Case(
+        # A chunk-size line that is not hexadecimal: a typed error within the timeout, sync and async.
+        "corrupt_chunked_body",
+        ("corrupt_chunked", "ok"),
+        retried_ok(),
+        interrupted("the stream broke off after it had started"),
+        timeout=3,
     ),
     Case(
         "invalid_utf8",

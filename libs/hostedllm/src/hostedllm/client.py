@@ -161,6 +161,8 @@ class ChatClient:
                     chunk = chunks.feed(payload)
                     if chunk is not None:
                         yield chunk
+                    elif chunks.done:
+                        break  # the answer is complete, whether or not the server closes the connection
             last = chunks.close()
             if last is not None:
                 yield last
@@ -177,6 +179,8 @@ class ChatClient:
                     chunk = chunks.feed(payload)
                     if chunk is not None:
                         yield chunk
+                    elif chunks.done:
+                        break  # the answer is complete, whether or not the server closes the connection
             last = chunks.close()
             if last is not None:
                 yield last

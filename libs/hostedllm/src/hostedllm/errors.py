@@ -94,6 +94,7 @@ class APIError(HostedLLMError):
         code: str | None = None,
         param: str | None = None,
         hint: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.message = message
         self.provider = provider
@@ -102,6 +103,8 @@ class APIError(HostedLLMError):
         self.code = code
         self.param = param
         self.hint = hint
+        #: The wait the provider asked for (``Retry-After``), on any status; the retry layer honours it.
+        self.retry_after = retry_after
         super().__init__(self._render())
 
     def __str__(self) -> str:
@@ -132,13 +135,9 @@ class QuotaExhaustedError(APIError):
 
 
 class RateLimitError(APIError):
-    """Too many requests (HTTP 429). Retried with backoff, honouring ``Retry-After``."""
+    """Too many requests (HTTP 429). Retried with backoff, honouring ``Retry-After`` (as every retried error)."""
 
     retryable = True
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class BadRequestError(APIError):

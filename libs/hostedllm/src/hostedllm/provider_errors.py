@@ -108,9 +108,8 @@ def error_from_response(
         "code": code,
         "param": param,
         "hint": _hint(spec, cls, model, param),
+        "retry_after": retry_after,
     }
-    if cls is errors.RateLimitError:
-        return errors.RateLimitError(message, retry_after=retry_after, **common)
     return cls(message, **common)
 
 

@@ -20,7 +20,9 @@ once per client; aiohttp's own per-request lookup costs two thread hops and also
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -63,8 +65,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy_auth=proxy_auth,
                 timeout=self._timeout(timeout),
             )
-        except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
+        except (aiohttp.ClientError, aiohttp.http_exceptions.HttpProcessingError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, request) from exc
+        _end_body_when_connection_closes(response)
         return httpx.Response(
             response.status,
             headers=response.raw_headers,
@@ -95,11 +98,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy_auth=proxy_auth,
                 timeout=self._timeout(timeout),
             )
+            _end_body_when_connection_closes(response)
             try:
                 content = await response.read()  # Content-Encoding decoded by aiohttp here
             finally:
                 response.release()
-        except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
+        except (aiohttp.ClientError, aiohttp.http_exceptions.HttpProcessingError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, None) from exc
         return response.status, response.headers, content
 
@@ -166,11 +170,46 @@ class _ResponseBody(httpx.AsyncByteStream):
         try:
             async for data in self._response.content.iter_any():
                 yield data
-        except (aiohttp.ClientError, *TIMEOUT_ERRORS) as exc:
+        except (aiohttp.ClientError, aiohttp.http_exceptions.HttpProcessingError, *TIMEOUT_ERRORS) as exc:
             raise _as_httpx_error(exc, self._request) from exc
 
     async def aclose(self) -> None:
         self._response.release()  # back to the pool if the body was read, else the connection is closed
+
+
+#: The body being read on each pooled connection (see :func:`_end_body_when_connection_closes`).
+_reading: weakref.WeakKeyDictionary[object, aiohttp.StreamReader] = weakref.WeakKeyDictionary()
+
+
+def _end_body_when_connection_closes(response: aiohttp.ClientResponse) -> None:
+    """Make a body read fail, not wait forever, when its connection closes before the body ends.
+
+    aiohttp (3.14 and before) closes the connection on a corrupt chunked body (a chunk-size line that
+    is not hexadecimal) without telling the body's reader, and drops the read timeout with it: the
+    read would never return. One callback per connection ends the current body with a
+    ``ClientPayloadError`` (our :class:`httpx.ReadError`) when the connection closes first.
+    """
+    connection = response.connection
+    protocol = connection.protocol if connection is not None else None
+    if protocol is None:
+        return  # the body is already complete, or the connection already gone (aiohttp raises then)
+    if protocol not in _reading:
+        closed = protocol.closed
+        if closed is None:
+            return
+        closed.add_done_callback(functools.partial(_connection_closed, weakref.ref(protocol)))
+    _reading[protocol] = response.content
+
+
+def _connection_closed(protocol: weakref.ref[object], closed: asyncio.Future[None]) -> None:
+    import aiohttp
+
+    if not closed.cancelled():
+        closed.exception()  # retrieved: a connection reset is not logged as "never retrieved"
+    owner = protocol()
+    body = _reading.pop(owner, None) if owner is not None else None
+    if body is not None and not body.is_eof() and body.exception() is None:
+        body.set_exception(aiohttp.ClientPayloadError("the connection closed before the body ended"))
 
 
 def _as_httpx_error(exc: Exception, request: httpx.Request | None) -> httpx.TransportError:

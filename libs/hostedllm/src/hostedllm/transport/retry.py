@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from hostedllm.errors import APIConnectionError, APIError, APITimeoutError, RateLimitError, StreamInterruptedError
+from hostedllm.errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
 
 T = TypeVar("T")
 logger = logging.getLogger("hostedllm")
@@ -29,7 +29,8 @@ logger = logging.getLogger("hostedllm")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with jitter, honouring ``Retry-After`` up to ``max_retry_after`` seconds.
+    """Exponential backoff with jitter, honouring ``Retry-After`` (on any retried status) up to
+    ``max_retry_after`` seconds.
 
     Retried: 408, 409, 429 rate limits, 5xx and connection failures. Never retried: other 4xx,
     an exhausted quota, a read timeout (the provider may be generating, and billing), or a stream
@@ -63,7 +64,7 @@ class RetryPolicy:
         """The wait before retrying after ``error`` on try ``attempt``, or ``None`` to give up."""
         if not error.retryable or attempt > self.max_retries:
             return None
-        retry_after = error.retry_after if isinstance(error, RateLimitError) else None
+        retry_after = error.retry_after
         if retry_after is not None and retry_after > self.max_retry_after:
             return None
         return self.delay(attempt, retry_after)
@@ -134,7 +135,7 @@ def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
     delay = policy.next_delay(error, tries)
     if delay is None:
         error.attempts = tries
-        wait = error.retry_after if isinstance(error, RateLimitError) else None
+        wait = error.retry_after
         if wait is not None and wait > policy.max_retry_after:
             error.hint = (
                 f"The provider asks to wait {wait:.0f} s, longer than the {policy.max_retry_after:.0f} s hostedllm "
