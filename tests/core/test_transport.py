@@ -580,8 +580,7 @@ class TestClient:
     def test_nothing_is_created_before_the_first_call_and_the_pool_is_reused(self) -> None:
         server = MockServer(json_answer(200, COMPLETION))
         client = make_client(server)
-        assert client._http._client is None
-        assert client._http._aclient is None
+        assert client._http.pools == 0
         client.create(client.build_request(HI))
         pool = client._http._client
         assert isinstance(pool, httpx.Client)
@@ -825,16 +824,16 @@ class TestAsync:
     async def test_the_async_pool_is_created_lazily_and_reused(self) -> None:
         server = MockServer(json_answer(200, COMPLETION))
         client = make_client(server)
-        assert client._http._aclient is None
+        assert client._http.pools == 0
         await client.acreate(client.build_request(HI))
-        pool = client._http._aclient
+        pool = client._http.aclient
         assert isinstance(pool, httpx.AsyncClient)
         await client.acreate(client.build_request(HI))
         assert client._http.aclient is pool
         assert client._http._client is None
         assert server.last.headers["Authorization"] == f"Bearer {FAKE_KEY}"
         await client.aclose()
-        assert client._http._aclient is None
+        assert client._http.pools == 0
 
     async def test_astream_retries_a_500_before_the_stream(self) -> None:
         server = MockServer(text_answer(500, "internal"), sse_answer(FULL_STREAM))

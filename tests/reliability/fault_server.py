@@ -498,6 +498,7 @@ class FaultServer:
         self._script: list[str | Behaviour] = []
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
+        self._accepted = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._timer: threading.Timer | None = None
@@ -588,9 +589,15 @@ class FaultServer:
             self.requests.append(request)
         return request, BEHAVIOURS[chosen] if isinstance(chosen, str) else chosen
 
+    @property
+    def connections(self) -> int:
+        """How many connections the server has accepted."""
+        return self._accepted
+
     def _track(self, sock: socket.socket) -> None:
         with self._lock:
             self._connections.add(sock)
+            self._accepted += 1
 
 
 def refused_url() -> tuple[socket.socket, str]:

@@ -124,6 +124,20 @@ class ChatClient:
             verify=verify,
         )
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles (executors, checkpoints, Ray) carry the settings, not the connection pools (see
+        :class:`~hostedllm.transport.HTTPTransport`) nor the packaged catalog, which the receiving
+        process loads itself."""
+        state = self.__dict__.copy()
+        if state["catalog"] is default_catalog():
+            state["catalog"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.catalog is None:
+            self.catalog = default_catalog()
+
     def __repr__(self) -> str:
         return f"ChatClient(provider={self.spec.name!r}, model={self.model.id!r}, base_url={self.base_url!r})"
 
@@ -157,12 +171,14 @@ class ChatClient:
         def attempt() -> Iterator[ChatCompletionChunk]:
             chunks = self._chunk_stream()
             with self._http.stream(CHAT_PATH, body) as response:
-                for payload in iter_sse_data(self._http.iter_lines(response)):
+                lines = self._http.iter_lines(response)
+                for payload in iter_sse_data(lines):
                     chunk = chunks.feed(payload)
                     if chunk is not None:
                         yield chunk
-                    elif chunks.done:
-                        break  # the answer is complete, whether or not the server closes the connection
+                    elif chunks.done:  # complete, whether or not the server ends the body
+                        self._http.finish(response, lines)
+                        break
             last = chunks.close()
             if last is not None:
                 yield last
@@ -175,12 +191,14 @@ class ChatClient:
         async def attempt() -> AsyncIterator[ChatCompletionChunk]:
             chunks = self._chunk_stream()
             async with self._http.astream(CHAT_PATH, body) as response:
-                async for payload in aiter_sse_data(self._http.aiter_lines(response)):
+                lines = self._http.aiter_lines(response)
+                async for payload in aiter_sse_data(lines):
                     chunk = chunks.feed(payload)
                     if chunk is not None:
                         yield chunk
                     elif chunks.done:
-                        break  # the answer is complete, whether or not the server closes the connection
+                        await self._http.afinish(lines)
+                        break
             last = chunks.close()
             if last is not None:
                 yield last

@@ -55,6 +55,20 @@ class Catalog:
         self._lock = threading.Lock()
         self._add(entries)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled whole (the underlay's rows added), without its lock."""
+        self._complete()
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Catalog:
+        return self  # immutable: a copy of a client shares its catalog
+
     def _add(self, entries: Iterable[ModelEntry | Mapping[str, Any]]) -> None:
         """Index ``entries``; a key already present keeps its row (the earlier layer wins)."""
         for row in entries:

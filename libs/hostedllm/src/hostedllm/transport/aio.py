@@ -9,8 +9,8 @@ README "Performance"). Custom transports and ``httpx.MockTransport`` in tests ke
 
 One transport serves one event loop; its session is closed when that loop shuts down (through
 the loop's async-generator finaliser, so ``asyncio.run`` leaves no "Unclosed client session").
-``HTTP(S)_PROXY``/``NO_PROXY`` apply as they do for httpx, read once per host (httpx reads them
-once per client; aiohttp's own per-request lookup costs two thread hops and also reads .netrc).
+Proxies come from :func:`~hostedllm.transport.proxy.environment_proxy`, as for the sync client,
+read once per host (aiohttp's own per-request lookup costs two thread hops and also reads .netrc).
 
 >>> transport = AiohttpTransport()
 >>> transport.ssl_context.verify_mode.name
@@ -27,6 +27,9 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
 import httpx
+
+from hostedllm.errors import ConfigurationError
+from hostedllm.transport.proxy import environment_proxy
 
 if TYPE_CHECKING:
     import aiohttp
@@ -117,19 +120,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return found
 
     def proxy_for(self, url: httpx.URL) -> tuple[str | None, aiohttp.BasicAuth | None]:
-        """The proxy the environment sets for ``url``'s scheme and host (``(None, None)``: none)."""
+        """The proxy the environment sets for ``url`` (:func:`~hostedllm.transport.proxy.environment_proxy`,
+        as for the sync client), its credentials apart; ``(None, None)``: none."""
         key = (url.scheme, url.host)
         found = self._proxies.get(key)
         if found is None:
-            from aiohttp.helpers import get_env_proxy_for_url
-            from yarl import URL  # aiohttp's URL type
-
-            try:
-                proxy, auth = get_env_proxy_for_url(URL(str(url)))
-                found = (str(proxy), auth)
-            except LookupError:
-                found = (None, None)
-            self._proxies[key] = found
+            found = self._proxies[key] = _aiohttp_proxy(environment_proxy(str(url)))
         return found
 
     async def aclose(self) -> None:
@@ -156,6 +152,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             yield
         finally:
+            self._closer = None  # it holds the loop's finaliser, and so the loop: let both go
             await self.aclose()
 
 
@@ -175,6 +172,23 @@ class _ResponseBody(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         self._response.release()  # back to the pool if the body was read, else the connection is closed
+
+
+def _aiohttp_proxy(proxy: str | None) -> tuple[str | None, aiohttp.BasicAuth | None]:
+    if proxy is None:
+        return None, None
+    url = httpx.URL(proxy)
+    if url.scheme not in ("http", "https"):
+        raise ConfigurationError(
+            f"The environment's proxy for this request is a {url.scheme} proxy; the async path (aiohttp) "
+            "speaks HTTP proxies only. Set HTTPS_PROXY to an HTTP proxy, or pass "
+            "async_transport=httpx.AsyncHTTPTransport(proxy=...) (needs httpx[socks])."
+        )
+    if not url.userinfo:
+        return proxy, None
+    import aiohttp
+
+    return str(url.copy_with(username=None, password=None)), aiohttp.BasicAuth(url.username, url.password)
 
 
 #: The body being read on each pooled connection (see :func:`_end_body_when_connection_closes`).

@@ -9,10 +9,14 @@ anything above this module. Retries live one level up, in :mod:`hostedllm.transp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import ssl
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from typing import NamedTuple
 
 import httpx
 
@@ -20,7 +24,8 @@ from hostedllm.errors import APIConnectionError, APIError, APITimeoutError
 from hostedllm.provider_errors import clean_field, error_from_response, request_id_from
 from hostedllm.providers import ProviderSpec
 from hostedllm.streaming.sse import LineDecoder
-from hostedllm.transport.aio import AiohttpTransport
+from hostedllm.transport.aio import TIMEOUT_ERRORS, AiohttpTransport
+from hostedllm.transport.proxy import environment_proxy
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
 
@@ -57,36 +62,75 @@ class HTTPTransport:
         self._transport = transport
         self._async_transport = async_transport
         self._verify = verify
+        self._forget_pools()
+        _LIVE.add(self)
+
+    def _forget_pools(self) -> None:
+        """Drop the clients (and their connections) without closing them: on first use, in a copy,
+        and in a forked child, whose inherited sockets belong to the parent."""
         self._client: httpx.Client | None = None
-        self._aclient: httpx.AsyncClient | None = None
-        self._aio: AiohttpTransport | None = None  # under _aclient when it is ours: the fast path
-        self._aclient_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = weakref.WeakKeyDictionary()
+        self._outside_loop: _LoopClient | None = None
         self._prepared: dict[tuple[bool, str, bool], _Prepared] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Copies and pickles (executors, checkpoints, Ray) leave the connection pools behind."""
+        state = self.__dict__.copy()
+        for name in ("_client", "_by_loop", "_outside_loop", "_prepared", "_ssl"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._forget_pools()
+        _LIVE.add(self)
 
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client(
-                headers=self._headers, transport=self._transport, verify=self._verify, follow_redirects=False
+                headers=self._headers,
+                transport=self._transport,
+                verify=self._ssl_context(),
+                follow_redirects=False,
+                proxy=None if self._transport else environment_proxy(self.base_url),
+                trust_env=False,  # the proxy comes from environment_proxy(), as on the async path
             )
         return self._client
 
     @property
     def aclient(self) -> httpx.AsyncClient:
         """The async client for the running event loop: pooled connections belong to the loop that
-        opened them, so a new loop (a second ``asyncio.run``) gets a new client."""
-        loop = _running_loop()
-        if self._aclient is None or self._aclient_loop_now() is not loop:
-            transport = self._async_transport or AiohttpTransport(verify=self._verify)
-            self._aio = transport if isinstance(transport, AiohttpTransport) else None
-            self._aclient = httpx.AsyncClient(
-                headers=self._headers, transport=transport, verify=self._verify, follow_redirects=False
-            )
-            self._aclient_loop = None if loop is None else weakref.ref(loop)
-        return self._aclient
+        opened them, so each live loop (a second ``asyncio.run``, a loop in another thread) has its own."""
+        return self._loop_client().client
 
-    def _aclient_loop_now(self) -> asyncio.AbstractEventLoop | None:
-        return None if self._aclient_loop is None else self._aclient_loop()
+    @property
+    def pools(self) -> int:
+        """How many connection pools are open: the sync one, and one per live event loop."""
+        loops = len(self._by_loop) + (self._outside_loop is not None)
+        return (self._client is not None) + loops
+
+    def _loop_client(self) -> _LoopClient:
+        loop = _running_loop()
+        found = self._outside_loop if loop is None else self._by_loop.get(loop)
+        if found is None:
+            transport = self._async_transport or AiohttpTransport(verify=self._ssl_context())
+            client = httpx.AsyncClient(
+                headers=self._headers, transport=transport, follow_redirects=False, trust_env=False
+            )
+            found = _LoopClient(client, transport if isinstance(transport, AiohttpTransport) else None)
+            if loop is None:
+                self._outside_loop = found
+            else:
+                self._by_loop[loop] = found
+        return found
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """One TLS context for the sync and async clients (loading the CA bundle costs ~20 ms)."""
+        context = self.__dict__.get("_ssl")
+        if context is None:
+            context = self.__dict__["_ssl"] = httpx.create_ssl_context(verify=self._verify)
+        return context
 
     def post(self, path: str, body: bytes) -> bytes:
         """One non-streamed POST; its answer's body (an answer but 200 raises)."""
@@ -98,17 +142,17 @@ class HTTPTransport:
 
     async def apost(self, path: str, body: bytes) -> bytes:
         """:meth:`post` on the async path."""
-        client = self.aclient
-        if self._aio is not None:  # our aiohttp transport: straight to it, without httpx's client
+        client, aio = self._loop_client()
+        if aio is not None:  # our aiohttp transport: straight to it, without httpx's client
             url, _, headers, timeout = self._prepare(client, path, stream=False)
             logger.debug("POST %s (%d bytes, stream=False)", url, len(body))
             with self._errors():
-                status, answer_headers, content = await self._aio.post(url, headers, body, timeout)
+                status, answer_headers, content = await aio.post(url, headers, body, timeout)
             self._raise_for_status(status, answer_headers, content)
             return content
         request = self._request(client, path, body, stream=False)
         with self._errors():
-            response = await self.aclient.send(request)
+            response = await client.send(request)
         self._raise_for_status(response.status_code, response.headers, await response.aread())
         return response.content
 
@@ -129,9 +173,10 @@ class HTTPTransport:
 
     @asynccontextmanager
     async def astream(self, path: str, body: bytes) -> AsyncIterator[httpx.Response]:
-        request = self._request(self.aclient, path, body, stream=True)
+        client = self.aclient
+        request = self._request(client, path, body, stream=True)
         with self._errors():
-            response = await self.aclient.send(request, stream=True)
+            response = await client.send(request, stream=True)
         try:
             if response.status_code != 200:
                 with self._errors():
@@ -157,6 +202,35 @@ class HTTPTransport:
                     yield line
         for line in decoder.flush():
             yield line
+
+    def finish(self, response: httpx.Response, lines: Iterator[str]) -> None:
+        """Read the rest of a stream's body after ``[DONE]``, waiting at most :data:`FINISH_WAIT` s
+        for it: a body that ends returns its connection to the pool; one the server holds open is
+        closed instead of holding the caller until the idle timeout."""
+        stream = response.extensions.get("network_stream")  # httpcore's; absent with a mock transport
+        read = getattr(stream, "read", None)
+        if (
+            read is not None
+        ):  # each read of this body waits FINISH_WAIT at most (the connection's own reads are not changed)
+            stream.read = lambda max_bytes, timeout=None: read(max_bytes, FINISH_WAIT)  # type: ignore[union-attr]
+        try:
+            for _ in lines:
+                pass
+        except APIError:
+            pass  # the answer is complete; this connection is closed with the response
+        finally:
+            if read is not None:
+                del stream.read  # type: ignore[union-attr]
+
+    async def afinish(self, lines: AsyncIterator[str]) -> None:
+        """:meth:`finish` on the async path."""
+
+        async def read_to_end() -> None:
+            async for _ in lines:
+                pass
+
+        with contextlib.suppress(APIError, *TIMEOUT_ERRORS):
+            await asyncio.wait_for(read_to_end(), FINISH_WAIT)
 
     def get_json(self, path: str) -> object:
         """A GET returning JSON (used by explicit model discovery only)."""
@@ -274,10 +348,37 @@ class HTTPTransport:
             self._client = None
 
     async def aclose(self) -> None:
-        client, self._aclient = self._aclient, None
-        owner = self._aclient_loop  # None: made outside any loop, so it holds no connections yet
-        if client is not None and (owner is None or owner() is _running_loop()):
-            await client.aclose()  # a client from a loop that has ended cannot be closed from this one
+        """Close this loop's connections (each other loop's close when that loop ends)."""
+        loop = _running_loop()
+        found = self._by_loop.pop(loop, None) if loop is not None else None
+        outside, self._outside_loop = self._outside_loop, None  # made outside any loop: no connections yet
+        for pair in (found, outside):
+            if pair is not None:
+                await pair.client.aclose()
+
+
+#: Seconds to wait for a stream's body to end after ``[DONE]`` (servers end it at once).
+FINISH_WAIT = 0.25
+
+
+class _LoopClient(NamedTuple):
+    """One event loop's async client, and our aiohttp transport under it (``None``: another transport)."""
+
+    client: httpx.AsyncClient
+    aio: AiohttpTransport | None
+
+
+#: Every transport alive in this process, so a forked child can drop the parent's connections.
+_LIVE: weakref.WeakSet[HTTPTransport] = weakref.WeakSet()
+
+
+def _forget_pools_after_fork() -> None:
+    for transport in list(_LIVE):
+        transport._forget_pools()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pools_after_fork)
 
 
 #: A POST's URL, headers (without Content-Length; raw for httpx, text for aiohttp) and timeout
