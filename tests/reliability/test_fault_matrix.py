@@ -28,6 +28,7 @@ from hostedllm.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    DeadlineExceededError,
     MalformedResponseError,
     ModelNotFoundError,
     ModelRetiredError,
@@ -37,7 +38,7 @@ from hostedllm.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from hostedllm.transport import RetryPolicy
+from hostedllm.transport import RetryPolicy, Timeouts
 from langchain_hostedllm import ChatBaichuan, ChatLocal, ChatNIM, ChatNovita
 from llama_index.llms.hostedllm import NIM, Baichuan, Local, Novita
 
@@ -95,7 +96,7 @@ class Case:
     invoke: Expect
     stream: Expect | None = None  # the same as invoke unless given
     provider: str = "local"
-    timeout: float = 5.0
+    timeout: float | Timeouts = 5.0
     refused: bool = False  # point at a port where nothing listens
 
     def expect(self, op: str) -> Expect:
@@ -320,6 +321,21 @@ CASES = [
         interrupted("the stream broke off after it had started"),
         timeout=3,
     ),
+    # --- a total deadline (off by default) -----------------------------------------------------------
+    Case(
+        # Each wait is short (a few bytes every 0.2 s), the whole would take 15 s: the deadline ends it.
+        "trickle_past_the_total_deadline",
+        ("trickle", "ok"),
+        once(DeadlineExceededError, "total deadline of 1s", "Timeouts(total=...)", seconds=(0.9, 2.0)),
+        timeout=Timeouts(read=5, stream_idle=5, total=1),
+    ),
+    Case(
+        # A retry that could not finish in time is not made.
+        "retry_wait_past_the_total_deadline",
+        ("503_retry_after_1", "ok"),
+        once(DeadlineExceededError, "total deadline of 0.5s", seconds=(0.0, 0.5)),
+        timeout=Timeouts(read=5, stream_idle=5, total=0.5),
+    ),
     Case(
         "invalid_utf8",
         ("invalid_utf8", "ok"),
@@ -354,7 +370,7 @@ class Outcome:
     seconds: float = 0.0
 
 
-def build(framework: str, provider: str, base_url: str, timeout: float) -> Any:
+def build(framework: str, provider: str, base_url: str, timeout: float | Timeouts) -> Any:
     """A chat model of ``framework`` for ``provider`` at ``base_url``, with max_retries=2 and a fast backoff."""
     if framework == "langchain":
         model: Any = LANGCHAIN[provider](model=MODELS[provider], base_url=base_url, max_retries=2, timeout=timeout)

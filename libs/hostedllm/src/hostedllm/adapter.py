@@ -26,6 +26,7 @@ from hostedllm.catalog import ModelEntry
 from hostedllm.client import ChatClient
 from hostedllm.errors import HostedLLMError, RequestValidationError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
+from hostedllm.transport import Timeouts
 
 #: The model id a ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
 PLACEHOLDER_MODEL = "list-models"
@@ -43,7 +44,7 @@ class ClientOptions:
 
     api_key: str | SecretStr | None = None
     base_url: str | None = None
-    timeout: float | None = None
+    timeout: float | Timeouts | None = None
     max_retries: int = 2
     allow_unknown_model: bool = False
     strict_catalog: bool | None = None

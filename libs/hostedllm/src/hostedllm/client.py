@@ -40,6 +40,7 @@ from hostedllm.transport import (
     call_with_retries,
     stream_with_retries,
 )
+from hostedllm.transport.deadline import Deadline, iterate_within, within
 from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk
 
 CHAT_PATH = "/chat/completions"
@@ -149,11 +150,13 @@ class ChatClient:
         """Send a non-streamed request and return the answer."""
         body = self._encode(request, stream=False)
 
+        deadline = Deadline.start(self.timeouts.total)
+
         def attempt() -> ChatCompletion:
-            content = self._http.post(CHAT_PATH, body)
+            content = self._http.post(CHAT_PATH, body, deadline)
             return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
-        return call_with_retries(attempt, self.retry_policy)
+        return call_with_retries(attempt, self.retry_policy, deadline)
 
     async def acreate(self, request: Mapping[str, Any]) -> ChatCompletion:
         body = self._encode(request, stream=False)
@@ -162,16 +165,20 @@ class ChatClient:
             content = await self._http.apost(CHAT_PATH, body)
             return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
-        return await acall_with_retries(attempt, self.retry_policy)
+        deadline = Deadline.start(self.timeouts.total)
+        if deadline is None:
+            return await acall_with_retries(attempt, self.retry_policy)
+        return await within(acall_with_retries(attempt, self.retry_policy, deadline), deadline, self.spec.name)
 
     def stream(self, request: Mapping[str, Any]) -> Iterator[ChatCompletionChunk]:
         """Send a streamed request; yield normalised chunks, usage last (once)."""
         body = self._encode(request, stream=True)
+        deadline = Deadline.start(self.timeouts.total)
 
         def attempt() -> Iterator[ChatCompletionChunk]:
             chunks = self._chunk_stream()
-            with self._http.stream(CHAT_PATH, body) as response:
-                lines = self._http.iter_lines(response)
+            with self._http.stream(CHAT_PATH, body, deadline) as response:
+                lines = self._http.iter_lines(response, deadline)
                 for payload in iter_sse_data(lines):
                     chunk = chunks.feed(payload)
                     if chunk is not None:
@@ -183,7 +190,7 @@ class ChatClient:
             if last is not None:
                 yield last
 
-        return stream_with_retries(attempt, self.retry_policy)
+        return stream_with_retries(attempt, self.retry_policy, deadline)
 
     def astream(self, request: Mapping[str, Any]) -> AsyncIterator[ChatCompletionChunk]:
         body = self._encode(request, stream=True)
@@ -203,7 +210,9 @@ class ChatClient:
             if last is not None:
                 yield last
 
-        return astream_with_retries(attempt, self.retry_policy)
+        deadline = Deadline.start(self.timeouts.total)
+        chunks = astream_with_retries(attempt, self.retry_policy, deadline)
+        return chunks if deadline is None else iterate_within(chunks, deadline, self.spec.name)
 
     def estimate_cost(self, usage: Tokens | Mapping[str, Any] | None) -> Cost | None:
         """The cost of ``usage`` (:class:`~hostedllm.tokens.Tokens` or a usage dict) at this model's

@@ -172,6 +172,10 @@ class APITimeoutError(APIError):
     """No answer (or no next stream chunk) within the configured timeout."""
 
 
+class DeadlineExceededError(APITimeoutError):
+    """The call's total deadline (``Timeouts(total=...)``) passed before it finished. Never retried."""
+
+
 class MalformedResponseError(APIError):
     """The provider answered with something that is not a chat-completions response."""
 

@@ -32,6 +32,7 @@ from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
+from hostedllm.transport import Timeouts
 
 
 class HostedSettings(BaseModel):
@@ -50,8 +51,10 @@ class HostedSettings(BaseModel):
     max_tokens: int | None = Field(default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens"))
     """Sent as ``max_tokens`` (never ``max_completion_tokens``); no default, so nothing is cut short."""
     stop: list[str] | str | None = Field(default=None, validation_alias=AliasChoices("stop", "stop_sequences"))
-    timeout: float | None = None
-    """Seconds to wait for an answer, and between stream chunks (default 120 s / 60 s)."""
+    timeout: float | Timeouts | None = None
+    """Seconds to wait for an answer, and between stream chunks (default 120 s / 60 s); a
+    :class:`~hostedllm.transport.Timeouts` sets each wait, and ``Timeouts(total=...)`` a deadline for
+    the whole call (off by default)."""
     max_retries: int = 2
     """Retries of rate limits, 5xx and connection failures (the only retry layer)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)

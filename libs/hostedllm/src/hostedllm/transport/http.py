@@ -14,10 +14,11 @@ import logging
 import os
 import ssl
 import weakref
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from typing import NamedTuple
 
+import httpcore
 import httpx
 
 from hostedllm.errors import APIConnectionError, APIError, APITimeoutError
@@ -25,6 +26,7 @@ from hostedllm.provider_errors import clean_field, error_from_response, request_
 from hostedllm.providers import ProviderSpec
 from hostedllm.streaming.sse import LineDecoder
 from hostedllm.transport.aio import TIMEOUT_ERRORS, AiohttpTransport
+from hostedllm.transport.deadline import Deadline
 from hostedllm.transport.proxy import environment_proxy
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
@@ -132,13 +134,23 @@ class HTTPTransport:
             context = self.__dict__["_ssl"] = httpx.create_ssl_context(verify=self._verify)
         return context
 
-    def post(self, path: str, body: bytes) -> bytes:
+    def post(self, path: str, body: bytes, deadline: Deadline | None = None) -> bytes:
         """One non-streamed POST; its answer's body (an answer but 200 raises)."""
-        request = self._request(self.client, path, body, stream=False)
-        with self._errors():
-            response = self.client.send(request)
-        self._raise_for_status(response.status_code, response.headers, response.read())
-        return response.content
+        request = self._request(self.client, path, body, stream=False, deadline=deadline)
+        if deadline is None:
+            with self._errors():
+                response = self.client.send(request)
+            self._raise_for_status(response.status_code, response.headers, response.read())
+            return response.content
+        with self._errors(deadline):
+            response = self.client.send(request, stream=True)
+            try:
+                with _reads_limited(response, deadline.remaining):
+                    content = response.read()
+            finally:
+                response.close()
+        self._raise_for_status(response.status_code, response.headers, content)
+        return content
 
     async def apost(self, path: str, body: bytes) -> bytes:
         """:meth:`post` on the async path."""
@@ -157,17 +169,18 @@ class HTTPTransport:
         return response.content
 
     @contextmanager
-    def stream(self, path: str, body: bytes) -> Iterator[httpx.Response]:
+    def stream(self, path: str, body: bytes, deadline: Deadline | None = None) -> Iterator[httpx.Response]:
         """One streamed POST; the response is closed when the block ends."""
-        request = self._request(self.client, path, body, stream=True)
-        with self._errors():
+        request = self._request(self.client, path, body, stream=True, deadline=deadline)
+        with self._errors(deadline):
             response = self.client.send(request, stream=True)
         try:
-            if response.status_code != 200:
-                with self._errors():
-                    content = response.read()
-                self._raise_for_status(response.status_code, response.headers, content)
-            yield response
+            with _reads_limited(response, deadline.remaining if deadline else None):
+                if response.status_code != 200:
+                    with self._errors(deadline):
+                        content = response.read()
+                    self._raise_for_status(response.status_code, response.headers, content)
+                yield response
         finally:
             response.close()
 
@@ -186,10 +199,10 @@ class HTTPTransport:
         finally:
             await response.aclose()
 
-    def iter_lines(self, response: httpx.Response) -> Iterator[str]:
+    def iter_lines(self, response: httpx.Response, deadline: Deadline | None = None) -> Iterator[str]:
         """The response's lines, with httpx failures typed (a cut connection, an idle timeout)."""
         decoder = LineDecoder()
-        with self._errors():
+        with self._errors(deadline):
             for data in response.iter_bytes():
                 yield from decoder.feed(data)
         yield from decoder.flush()
@@ -205,22 +218,11 @@ class HTTPTransport:
 
     def finish(self, response: httpx.Response, lines: Iterator[str]) -> None:
         """Read the rest of a stream's body after ``[DONE]``, waiting at most :data:`FINISH_WAIT` s
-        for it: a body that ends returns its connection to the pool; one the server holds open is
-        closed instead of holding the caller until the idle timeout."""
-        stream = response.extensions.get("network_stream")  # httpcore's; absent with a mock transport
-        read = getattr(stream, "read", None)
-        if (
-            read is not None
-        ):  # each read of this body waits FINISH_WAIT at most (the connection's own reads are not changed)
-            stream.read = lambda max_bytes, timeout=None: read(max_bytes, FINISH_WAIT)  # type: ignore[union-attr]
-        try:
+        for each piece: a body that ends returns its connection to the pool; one the server holds
+        open is closed instead of holding the caller until the idle timeout."""
+        with contextlib.suppress(APIError), _reads_limited(response, lambda: FINISH_WAIT):
             for _ in lines:
                 pass
-        except APIError:
-            pass  # the answer is complete; this connection is closed with the response
-        finally:
-            if read is not None:
-                del stream.read  # type: ignore[union-attr]
 
     async def afinish(self, lines: AsyncIterator[str]) -> None:
         """:meth:`finish` on the async path."""
@@ -255,11 +257,13 @@ class HTTPTransport:
         return response.json()
 
     @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Translate httpx failures into typed errors."""
+    def _errors(self, deadline: Deadline | None = None) -> Iterator[None]:
+        """Translate httpx failures into typed errors (a timeout once ``deadline`` has passed: its error)."""
         try:
             yield
         except httpx.TimeoutException as exc:
+            if deadline is not None and deadline.remaining() <= 0:
+                raise deadline.error(self.spec.name) from None
             raise self._timeout_error(exc) from None
         except httpx.HTTPError as exc:
             raise APIConnectionError(
@@ -285,11 +289,20 @@ class HTTPTransport:
         )
 
     def _request(
-        self, client: httpx.Client | httpx.AsyncClient, path: str, body: bytes, *, stream: bool
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        path: str,
+        body: bytes,
+        *,
+        stream: bool,
+        deadline: Deadline | None = None,
     ) -> httpx.Request:
         """The POST, built from a URL and headers prepared once per client: what ``build_request``
         would merge on every call (about a tenth of a call's CPU) is the same each time."""
         url, headers, _, timeout = self._prepare(client, path, stream=stream)
+        if deadline is not None:  # no single wait may outlast the call
+            left = max(deadline.remaining(), 0.001)
+            timeout = {name: left if value is None else min(value, left) for name, value in timeout.items()}
         logger.debug("POST %s (%d bytes, stream=%s)", url, len(body), stream)
         return httpx.Request("POST", url, headers=headers, content=body, extensions={"timeout": timeout})
 
@@ -355,6 +368,36 @@ class HTTPTransport:
         for pair in (found, outside):
             if pair is not None:
                 await pair.client.aclose()
+
+
+@contextmanager
+def _reads_limited(response: httpx.Response, limit: Callable[[], float] | None) -> Iterator[None]:
+    """Bound each socket read of ``response``'s body by ``limit()`` seconds (at or below 0: a read
+    timeout at once), on httpcore's connection (the ``network_stream`` extension; with another
+    transport nothing changes). The connection's own reads are restored when the block ends, before
+    it goes back to the pool."""
+    stream = response.extensions.get("network_stream") if limit is not None else None
+    read = getattr(stream, "read", None)
+    if limit is None or read is None:
+        yield
+        return
+
+    def limited_read(max_bytes: int, timeout: float | None = None) -> bytes:
+        left = limit()
+        if left <= 0:
+            raise httpcore.ReadTimeout("the time allowed has passed")
+        return read(max_bytes, left if timeout is None else min(timeout, left))  # type: ignore[no-any-return]
+
+    own = vars(stream)
+    outer = own.get("read")  # a limit already set on this body (the deadline, under the [DONE] grace)
+    own["read"] = limited_read
+    try:
+        yield
+    finally:
+        if outer is None:
+            del own["read"]
+        else:
+            own["read"] = outer
 
 
 #: Seconds to wait for a stream's body to end after ``[DONE]`` (servers end it at once).

@@ -21,7 +21,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from hostedllm.errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
+from hostedllm.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    DeadlineExceededError,
+    StreamInterruptedError,
+)
+from hostedllm.transport.deadline import Deadline
 
 T = TypeVar("T")
 logger = logging.getLogger("hostedllm")
@@ -70,19 +77,21 @@ class RetryPolicy:
         return self.delay(attempt, retry_after)
 
 
-def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy) -> T:
-    """``attempt()``, tried again as ``policy`` says."""
+def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy, deadline: Deadline | None = None) -> T:
+    """``attempt()``, tried again as ``policy`` says (and ``deadline`` allows)."""
     tries = 0
     while True:
         tries += 1
         try:
             return attempt()
         except APIError as error:
-            delay = _give_up_or_wait(error, policy, tries)
+            delay = _give_up_or_wait(error, policy, tries, deadline)
         policy.sleep(delay)
 
 
-async def acall_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
+async def acall_with_retries(
+    attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, deadline: Deadline | None = None
+) -> T:
     """:func:`call_with_retries` on the async path."""
     tries = 0
     while True:
@@ -90,11 +99,13 @@ async def acall_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryP
         try:
             return await attempt()
         except APIError as error:
-            delay = _give_up_or_wait(error, policy, tries)
+            delay = _give_up_or_wait(error, policy, tries, deadline)
         await policy.asleep(delay)
 
 
-def stream_with_retries(open_stream: Callable[[], Iterator[T]], policy: RetryPolicy) -> Iterator[T]:
+def stream_with_retries(
+    open_stream: Callable[[], Iterator[T]], policy: RetryPolicy, deadline: Deadline | None = None
+) -> Iterator[T]:
     """The items of ``open_stream()``, opened again as ``policy`` says until the first one is handed on."""
     tries = 0
     while True:
@@ -108,11 +119,13 @@ def stream_with_retries(open_stream: Callable[[], Iterator[T]], policy: RetryPol
         except APIError as error:
             if started:
                 _raise_interrupted(error, tries)
-            delay = _give_up_or_wait(error, policy, tries)
+            delay = _give_up_or_wait(error, policy, tries, deadline)
         policy.sleep(delay)
 
 
-async def astream_with_retries(open_stream: Callable[[], AsyncIterator[T]], policy: RetryPolicy) -> AsyncIterator[T]:
+async def astream_with_retries(
+    open_stream: Callable[[], AsyncIterator[T]], policy: RetryPolicy, deadline: Deadline | None = None
+) -> AsyncIterator[T]:
     """:func:`stream_with_retries` on the async path."""
     tries = 0
     while True:
@@ -126,13 +139,15 @@ async def astream_with_retries(open_stream: Callable[[], AsyncIterator[T]], poli
         except APIError as error:
             if started:
                 _raise_interrupted(error, tries)
-            delay = _give_up_or_wait(error, policy, tries)
+            delay = _give_up_or_wait(error, policy, tries, deadline)
         await policy.asleep(delay)
 
 
-def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
+def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int, deadline: Deadline | None = None) -> float:
     """The delay before the next try; re-raise ``error`` (noting the tries) when it is the last."""
     delay = policy.next_delay(error, tries)
+    if delay is not None and deadline is not None and delay >= deadline.remaining():
+        raise deadline.error(error.provider) from error  # the next try could not finish in time
     if delay is None:
         error.attempts = tries
         wait = error.retry_after
@@ -151,7 +166,7 @@ def _give_up_or_wait(error: APIError, policy: RetryPolicy, tries: int) -> float:
 def _raise_interrupted(error: APIError, tries: int) -> None:
     """A connection failure once the stream has started is an interruption; others stay as they are."""
     error.attempts = tries
-    if isinstance(error, (APIConnectionError, APITimeoutError)):
+    if isinstance(error, (APIConnectionError, APITimeoutError)) and not isinstance(error, DeadlineExceededError):
         interrupted = StreamInterruptedError(
             f"the stream broke off after it had started: {error.message}",
             provider=error.provider,

@@ -1,4 +1,5 @@
-"""Timeouts for one client: connect, read (each wait for bytes), and the idle gap in streams."""
+"""Timeouts for one client: connect, read (each wait for bytes), the idle gap in streams, and an optional
+total for a whole call."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ from dataclasses import dataclass
 
 import httpx
 
+from hostedllm.errors import ConfigurationError
+
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds. ``stream_idle`` bounds each wait for the next stream chunk, the first included.
+    """Seconds. ``stream_idle`` bounds each wait for the next stream chunk, the first included;
+    ``total`` (off by default) the whole call (:mod:`hostedllm.transport.deadline`).
 
     >>> Timeouts.from_value(30).read
     30.0
+    >>> Timeouts(read=30, total=120).total
+    120
     """
 
     connect: float = 10.0
@@ -20,6 +26,12 @@ class Timeouts:
     write: float = 30.0
     pool: float = 30.0
     stream_idle: float = 60.0
+    #: The whole call, retries and every stream chunk included (``None``: no such bound, the default).
+    total: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.total is not None and self.total <= 0:
+            raise ConfigurationError(f"Timeouts(total={self.total!r}) must be a positive number of seconds, or None.")
 
     @classmethod
     def from_value(cls, value: float | Timeouts | httpx.Timeout | None) -> Timeouts:

@@ -47,6 +47,7 @@ from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params, max_tokens_limit
+from hostedllm.transport import Timeouts
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 from llama_index.llms.hostedllm.structured import by_json_schema, parse_structured, schema_format
 from llama_index.llms.hostedllm.tools import chat_with_tools, first_call_only, tool_selections
@@ -68,7 +69,10 @@ class BaseHostedLLM(FunctionCallingLLM):
     top_p: float | None = Field(default=None, description="Nucleus sampling, in the provider's range.")
     max_tokens: int | None = Field(default=None, description="Sent as max_tokens; no default cuts answers short.")
     stop: list[str] | str | None = Field(default=None, description="Text that ends the answer.")
-    timeout: float | None = Field(default=None, description="Seconds to wait for an answer or a stream chunk.")
+    timeout: float | Timeouts | None = Field(
+        default=None,
+        description="Seconds to wait for an answer or a stream chunk; Timeouts(total=...) also bounds the whole call.",
+    )
     max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="More provider parameters, checked against the provider's ranges."
