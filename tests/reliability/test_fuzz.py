@@ -146,7 +146,7 @@ def tool_call_deltas(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def deltas(draw: st.DrawFn) -> Any:
     if draw(st.integers(0, 9)) == 0:
-        return draw(json_values)  # not a dict at all: the parser makes it {}
+        return None  # no delta: the parser makes it {} (one of another type is malformed)
     delta: dict[str, Any] = {}
     _maybe(draw, delta, "role", st.sampled_from(["assistant", ""]) | st.none())
     _maybe(draw, delta, "content", st.text(max_size=20) | st.none())
@@ -162,10 +162,29 @@ def choices(draw: st.DrawFn) -> dict[str, Any]:
     _maybe(draw, choice, "index", st.integers(0, 2) | st.none())
     _maybe(draw, choice, "delta", deltas())
     _maybe(draw, choice, "finish_reason", finish_reasons)
-    _maybe(draw, choice, "logprobs", json_values)
+    _maybe(draw, choice, "logprobs", logprobs)
     return choice
 
 
+logprob_entries = st.fixed_dictionaries(
+    {},
+    optional={
+        "token": st.text(max_size=4) | st.none(),
+        "logprob": st.floats(allow_nan=False) | st.integers() | st.none(),
+        "bytes": st.lists(st.integers(0, 255), max_size=4) | st.none(),
+    },
+)
+logprob_lists = st.none() | st.lists(
+    logprob_entries.flatmap(
+        lambda entry: st.fixed_dictionaries(
+            {}, optional={"top_logprobs": st.none() | st.lists(logprob_entries, max_size=2)}
+        ).map(lambda top: {**entry, **top})
+    ),
+    max_size=2,
+)
+logprobs = st.none() | st.fixed_dictionaries(
+    {}, optional={"content": logprob_lists, "refusal": logprob_lists, "other": json_values}
+)
 usages = st.fixed_dictionaries(
     {"prompt_tokens": st.integers(0, 9999), "completion_tokens": st.integers(0, 9999)},
     optional={"total_tokens": st.integers(0, 20000)},
@@ -280,15 +299,17 @@ class TestStreamParser:
     @FUZZ
     @given(provider=spec_names, events_=st.lists(events(), min_size=1, max_size=6), done=st.booleans())
     def test_well_formed_events_parse(self, provider: str, events_: list[dict[str, Any]], done: bool) -> None:
-        """Events with the right container types: parsed, or typed only for a missing list/ending."""
+        """Events with the right container types: parsed, or typed only for a missing list, no choice at
+        all, or a missing ending."""
         spec = PROVIDERS[provider]
         body = "".join(f"data: {json.dumps(e)}\n\n" for e in events_) + ("data: [DONE]\n\n" if done else "")
         outcome = parse_stream(spec, sse_lines(body))
         if isinstance(outcome, HostedLLMError):
             has_lists = all(isinstance(e.get("choices"), list) for e in events_)
+            has_choice = any(e.get("choices") for e in events_)
             assert isinstance(outcome, (MalformedResponseError, StreamInterruptedError))
-            assert not has_lists or isinstance(outcome, StreamInterruptedError)
-            assert not done or not has_lists
+            assert not (has_lists and has_choice) or isinstance(outcome, StreamInterruptedError)
+            assert not done or not has_lists or not has_choice
 
     @FUZZ
     @given(provider=spec_names, error=error_events(), before=st.lists(events(), max_size=2))
@@ -415,6 +436,130 @@ class TestTypeConfusion:
     def test_any_json_where_a_choice_goes(self, provider: str, items: list[Any]) -> None:
         spec = PROVIDERS[provider]
         parse_stream(spec, [f"data: {json.dumps({'choices': items})}", "", "data: [DONE]"])
+
+
+# --- what the core accepts, both adapters read ------------------------------------------------
+
+
+def _or_any(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly the right shape, sometimes (one in 12) any JSON at all."""
+    return st.integers(0, 11).flatmap(lambda n: json_values if n == 0 else good)
+
+
+@st.composite
+def tool_calls_anyhow(draw: st.DrawFn, *, stream: bool) -> dict[str, Any]:
+    function: dict[str, Any] = {}
+    _maybe(draw, function, "name", _or_any(st.sampled_from(["lookup", ""])))
+    _maybe(draw, function, "arguments", _or_any(st.sampled_from(['{"q": 1}', "{", ""])))
+    call: dict[str, Any] = {"function": draw(_or_any(st.just(function)))}
+    _maybe(draw, call, "id", _or_any(st.sampled_from(["call_1", "call_2"])))
+    _maybe(draw, call, "type", st.just("function"))
+    if stream:
+        _maybe(draw, call, "index", st.integers(0, 2) | st.none())
+    return call
+
+
+@st.composite
+def messages_anyhow(draw: st.DrawFn, *, stream: bool) -> dict[str, Any]:
+    message: dict[str, Any] = {}
+    parts = st.lists(st.fixed_dictionaries({"type": st.just("text"), "text": st.text(max_size=5)}), max_size=2)
+    _maybe(draw, message, "role", st.just("assistant"))
+    content = st.text(max_size=12) | st.none()
+    _maybe(draw, message, "content", _or_any(content if stream else content | parts))  # a delta's is text
+    _maybe(draw, message, "reasoning_content", _or_any(st.text(max_size=6) | st.none()))
+    calls = st.lists(_or_any(tool_calls_anyhow(stream=stream)), max_size=2)
+    _maybe(draw, message, "tool_calls", _or_any(calls | st.none()))
+    return message
+
+
+@st.composite
+def choices_anyhow(draw: st.DrawFn, *, stream: bool) -> dict[str, Any]:
+    choice: dict[str, Any] = {"index": 0}
+    choice["delta" if stream else "message"] = draw(_or_any(messages_anyhow(stream=stream)))
+    _maybe(draw, choice, "finish_reason", _or_any(st.sampled_from([None, "", "stop", "tool_calls"])))
+    _maybe(draw, choice, "logprobs", _or_any(logprobs))
+    return choice
+
+
+usages_anyhow = _or_any(
+    st.fixed_dictionaries(
+        {},
+        optional={key: _or_any(st.integers(0, 99)) for key in ("prompt_tokens", "completion_tokens", "total_tokens")},
+    )
+)
+
+
+@st.composite
+def answers_anyhow(draw: st.DrawFn) -> dict[str, Any]:
+    answer: dict[str, Any] = {"id": "chatcmpl-1", "model": "m"}
+    answer["choices"] = draw(_or_any(st.lists(_or_any(choices_anyhow(stream=False)), min_size=1, max_size=2)))
+    _maybe(draw, answer, "usage", usages_anyhow)
+    return answer
+
+
+@st.composite
+def streams_anyhow(draw: st.DrawFn) -> list[str]:
+    events = [
+        {"id": "c-1", "choices": [draw(_or_any(choices_anyhow(stream=True)))]} for _ in range(draw(st.integers(1, 4)))
+    ]
+    events.append({"id": "c-1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    if draw(st.booleans()):
+        events.append({"id": "c-1", "choices": [], "usage": draw(usages_anyhow)})
+    return [*(json.dumps(event) for event in events), "[DONE]"]
+
+
+class TestTheAdaptersReadWhatTheCoreAccepts:
+    """Whatever parse_completion and ChunkStream hand on, both adapters convert without a raw error
+    (everything else is a MalformedResponseError), and LlamaIndex's own token counter reads its usage."""
+
+    @FEW
+    @given(answer=answers_anyhow())
+    def test_whole_answers(self, answer: dict[str, Any]) -> None:
+        from llama_index.core.callbacks.token_counting import get_tokens_from_response
+
+        from langchain_hostedllm.convert import chat_result
+        from llama_index.llms.hostedllm.convert import chat_response
+
+        try:
+            data = parse_completion(PROVIDERS["novita"], json.dumps(answer).encode(), secrets=(SECRET,))
+        except MalformedResponseError as error:
+            check_error(error)
+            _note("outcome: malformed")
+            return
+        _note("outcome: read")
+        chat_result(data, provider="novita", estimate=lambda tokens: None)
+        prompt, completion = get_tokens_from_response(chat_response(data))
+        assert type(prompt) is int
+        assert type(completion) is int
+
+    @FEW
+    @given(payloads=streams_anyhow())
+    def test_streams(self, payloads: list[str]) -> None:
+        from langchain_core.outputs import ChatGenerationChunk
+
+        from hostedllm.streaming import StreamAccumulator
+        from langchain_hostedllm.convert import chunk_from_delta
+        from llama_index.llms.hostedllm.convert import StreamAssembler
+
+        stream, accumulator, assembler = (
+            ChunkStream(PROVIDERS["novita"], secrets=(SECRET,)),
+            StreamAccumulator(),
+            StreamAssembler(),
+        )
+        merged: ChatGenerationChunk | None = None
+        try:
+            chunks = [chunk for payload in payloads if (chunk := stream.feed(payload)) is not None]
+            last = stream.close()
+        except MalformedResponseError as error:
+            check_error(error)
+            _note("outcome: malformed")
+            return
+        _note("outcome: read")
+        for chunk in [*chunks, *([last] if last is not None else [])]:
+            generation = chunk_from_delta(chunk, accumulator.feed(chunk), provider="novita")
+            if generation is not None:
+                merged = generation if merged is None else merged + generation  # as LangChain's stream() does
+            assembler.feed(chunk)
 
 
 # --- deep nesting ----------------------------------------------------------------------------

@@ -13,7 +13,9 @@ the provider did not report is ``None``, never a made-up ``0``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
+
+from hostedllm.wire_types import Usage
 
 #: Where each detail is found: ``(details object, key)`` pairs. OpenAI's names (``cached_tokens``,
 #: ``reasoning_tokens``); cache writes as OpenAI-compatible gateways report them for models that bill
@@ -63,6 +65,34 @@ class Tokens(NamedTuple):
             cache_write=_detail(usage, _CACHE_WRITE),
             reasoning=_detail(usage, _REASONING),
         )
+
+
+_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+
+def checked_usage(usage: Any) -> Usage | None:
+    """``usage`` as every reader can take it: a count that is not a non-negative whole number is left
+    out (not reported, as :meth:`Tokens.from_usage` reads it; ``12.0`` becomes ``12``), in place;
+    ``None`` when ``usage`` is not an object at all. The core calls it once per answer, so the
+    usage ledgers, the cost estimate and the frameworks' own counters (which read ``usage`` as it
+    is) never meet a string or a ``null`` where a count goes.
+
+    >>> checked_usage({"prompt_tokens": "12", "completion_tokens": 40, "total_tokens": None})
+    {'completion_tokens': 40}
+    >>> checked_usage("12 tokens") is None
+    True
+    """
+    if type(usage) is not dict:
+        return None
+    for key in _COUNTS:
+        value = usage.get(key, 0)
+        if type(value) is not int or value < 0:  # the common case (an int) checked inline
+            count = _count(value)
+            if count is None:
+                del usage[key]
+            else:
+                usage[key] = count
+    return cast(Usage, usage)
 
 
 def _detail(usage: Mapping[str, Any], places: tuple[tuple[str, str], ...]) -> int | None:

@@ -7,7 +7,11 @@ without ``index`` (an index is assigned), usage in the last content chunk, in a 
 the middle of a stream (a typed error). A stream that ends with neither a ``finish_reason`` nor
 ``[DONE]`` was cut off: :meth:`ChunkStream.close` raises :class:`StreamInterruptedError`. A server
 that ignores ``stream: true`` and sends one whole completion is read as a single chunk (its
-``message`` as the delta). Events of the wrong shape raise :class:`MalformedResponseError`.
+``message`` as the delta). Events of the wrong shape raise :class:`MalformedResponseError`: a choice,
+delta or tool call that is not an object, content that is not text, a tool call's ``id``, ``name``
+or ``arguments`` that is not text, a ``finish_reason`` that is not text, ``logprobs`` not as chat
+completions has them, and a stream that ends without a single choice. ``usage`` of the wrong shape
+is "not reported" (:func:`hostedllm.tokens.checked_usage`), as in a whole answer.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any, cast
 from hostedllm.errors import MalformedResponseError, StreamInterruptedError
 from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import ProviderSpec
+from hostedllm.responses import logprobs_problem
+from hostedllm.tokens import checked_usage
 from hostedllm.wire_types import ChatCompletionChunk, Usage
 
 DONE = "[DONE]"
@@ -41,6 +47,7 @@ class ChunkStream:
         self.done = False
         self.finished = False
         self.usage: Usage | None = None
+        self.chosen = False  # a choice came: an answer, however short
         self._last: dict[str, Any] = {}
         self._tool_slots: dict[int, int] = {}
         self._tool_ids: dict[tuple[int, int], str] = {}
@@ -64,7 +71,9 @@ class ChunkStream:
             raise error_from_payload(self._spec, data, model=self._model, secrets=self._secrets)
         usage = data.pop("usage", None)
         if usage:
-            self.usage = usage
+            usage = checked_usage(usage)  # of the wrong shape: not reported
+            if usage:
+                self.usage = usage
         choices = data.get("choices")
         if not isinstance(choices, list):
             raise self._malformed("a stream event has no 'choices' list")
@@ -74,6 +83,7 @@ class ChunkStream:
             return None
         for choice in choices:
             self._normalise_choice(choice)
+        self.chosen = True
         return cast(ChatCompletionChunk, data)
 
     def close(self) -> ChatCompletionChunk | None:
@@ -85,6 +95,8 @@ class ChunkStream:
                 provider=self._spec.name,
                 hint="The connection was probably cut; retry the request.",
             )
+        if not self.chosen:
+            raise self._malformed("the stream ended without a single choice (no answer in it)")
         if self.usage is None:
             return None
         chunk: dict[str, Any] = {
@@ -102,26 +114,47 @@ class ChunkStream:
         finish = choice.get("finish_reason")
         if finish == "":
             choice["finish_reason"] = None
-        elif finish:
+        elif finish is not None:
+            if type(finish) is not str:
+                raise self._malformed(f"a stream choice's finish_reason is not text: {self._dump(finish)}")
             self.finished = True
         delta = choice.get("delta")
-        if delta is None and isinstance(choice.get("message"), dict):  # a whole completion, not a stream
-            choice["delta"] = delta = choice.pop("message")
-        elif not isinstance(delta, dict):
-            choice["delta"] = delta = {}
+        if type(delta) is not dict:  # json.loads makes dicts, never subclasses
+            delta = self._whole_message(choice, delta)
         content = delta.get("content")
-        if content is not None and not isinstance(content, str):
-            raise self._malformed("a stream delta's content is not text")
+        if content is not None and type(content) is not str:
+            raise self._malformed(f"a stream delta's content is not text: {self._dump(content)}")
         calls = delta.get("tool_calls")
-        if calls:
+        if calls is not None:
             self._normalise_calls(choice_index, calls)
+        logprobs = choice.get("logprobs")
+        if logprobs is not None:
+            problem = logprobs_problem(logprobs)
+            if problem is not None:
+                raise self._malformed(f"a stream choice's {problem.describe(self._secrets)}")
+
+    def _whole_message(self, choice: dict[str, Any], delta: Any) -> dict[str, Any]:
+        """The delta of a choice without a ``delta`` object: a whole completion's ``message``, or nothing."""
+        if delta is not None:
+            raise self._malformed(f"a stream choice's delta is not an object: {self._dump(delta)}")
+        message = choice.get("message")
+        if type(message) is dict:  # a whole completion, not a stream
+            choice["delta"] = choice.pop("message")
+        elif message is None:
+            choice["delta"] = {}
+        else:
+            raise self._malformed(f"a stream choice's message is not an object: {self._dump(message)}")
+        return cast(dict[str, Any], choice["delta"])
 
     def _normalise_calls(self, choice_index: int, calls: Any) -> None:
         if not isinstance(calls, list):
-            raise self._malformed("a stream delta's tool_calls is not a list")
+            raise self._malformed(f"a stream delta's tool_calls is not a list: {self._dump(calls)}")
         for call in calls:
             if not isinstance(call, dict) or not isinstance(call.get("function", {}), dict):
-                raise self._malformed("a streamed tool call is not an object with a 'function' object")
+                raise self._malformed(
+                    f"a streamed tool call is not an object with a 'function' object: {self._dump(call)}"
+                )
+            self._check_texts(call)
             if call.get("index") is None:
                 slot = self._tool_slots.get(choice_index, -1)
                 if (call.get("id") and call["id"] != self._tool_ids.get((choice_index, slot))) or slot < 0:
@@ -129,6 +162,16 @@ class ChunkStream:
                 call["index"] = slot
             self._tool_slots[choice_index] = self._index(call["index"], "tool call")
             self._drop_repeats(choice_index, call)
+
+    def _check_texts(self, call: dict[str, Any]) -> None:
+        """A piece's ``id``, ``name`` and ``arguments`` are text when present (they are concatenated)."""
+        call_id, function = call.get("id"), call.get("function") or {}
+        if call_id is not None and type(call_id) is not str:
+            raise self._malformed(f"a streamed tool call's id is not text: {self._dump(call_id)}")
+        for key in ("name", "arguments"):
+            value = function.get(key)
+            if value is not None and type(value) is not str:
+                raise self._malformed(f"a streamed tool call's function.{key} is not text: {self._dump(value)}")
 
     def _index(self, value: Any, what: str) -> int:
         if value is None:
@@ -139,6 +182,9 @@ class ChunkStream:
 
     def _snippet(self, text: str) -> str:
         return repr(redact(text, self._secrets)[:80])
+
+    def _dump(self, value: Any) -> str:
+        return self._snippet(json.dumps(value, ensure_ascii=False))
 
     def _drop_repeats(self, choice_index: int, call: dict[str, Any]) -> None:
         """Some servers (llama.cpp) repeat the id and name in every delta: keep only the first."""
