@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
@@ -50,10 +51,18 @@ class Deadline:
         )
 
 
+async def within_seconds(call: Awaitable[T], seconds: float) -> T:
+    """``await call``, cancelled after ``seconds`` (``TimeoutError``); no extra task on Python 3.11+."""
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(max(seconds, 0.0)):
+            return await call
+    return await asyncio.wait_for(call, max(seconds, 0.0))
+
+
 async def within(call: Awaitable[T], deadline: Deadline, provider: str) -> T:
     """``await call``, cancelled when ``deadline`` passes."""
     try:
-        return await asyncio.wait_for(call, max(deadline.remaining(), 0.0))
+        return await within_seconds(call, deadline.remaining())
     except TIMEOUT_ERRORS:
         raise deadline.error(provider) from None
 
@@ -63,7 +72,7 @@ async def iterate_within(items: AsyncIterator[T], deadline: Deadline, provider: 
     try:
         while True:
             try:
-                item = await asyncio.wait_for(anext(items), max(deadline.remaining(), 0.0))
+                item = await within_seconds(anext(items), deadline.remaining())
             except StopAsyncIteration:
                 return
             except TIMEOUT_ERRORS:

@@ -26,7 +26,7 @@ from hostedllm.provider_errors import clean_field, error_from_response, request_
 from hostedllm.providers import ProviderSpec
 from hostedllm.streaming.sse import LineDecoder
 from hostedllm.transport.aio import TIMEOUT_ERRORS, AiohttpTransport
-from hostedllm.transport.deadline import Deadline
+from hostedllm.transport.deadline import Deadline, within_seconds
 from hostedllm.transport.proxy import environment_proxy
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
@@ -232,7 +232,7 @@ class HTTPTransport:
                 pass
 
         with contextlib.suppress(APIError, *TIMEOUT_ERRORS):
-            await asyncio.wait_for(read_to_end(), FINISH_WAIT)
+            await within_seconds(read_to_end(), FINISH_WAIT)
 
     def get_json(self, path: str) -> object:
         """A GET returning JSON (used by explicit model discovery only)."""
