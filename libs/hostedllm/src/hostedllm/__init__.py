@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "ChatClient": "hostedllm.client",
+    "EmbeddingsClient": "hostedllm.embeddings",
     "Catalog": "hostedllm.catalog",
     "ModelEntry": "hostedllm.catalog",
     "default_catalog": "hostedllm.catalog",
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     )
     from hostedllm.catalog.discovery import aavailable_models, available_models, discover_models
     from hostedllm.client import ChatClient
+    from hostedllm.embeddings import EmbeddingsClient
     from hostedllm.providers import get_provider
     from hostedllm.transport import RetryPolicy, Timeouts
 
@@ -49,6 +51,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "Catalog",
     "ChatClient",
+    "EmbeddingsClient",
     "ModelEntry",
     "RetryPolicy",
     "Timeouts",

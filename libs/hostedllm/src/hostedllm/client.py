@@ -24,15 +24,14 @@ from hostedllm.catalog import (
     warn_if_inactive,
     with_overrides,
 )
+from hostedllm.endpoint import Endpoint
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import build_request, encode_body
 from hostedllm.responses import parse_completion
-from hostedllm.settings import request_headers, resolve_api_key, resolve_base_url
 from hostedllm.streaming import ChunkStream, aiter_sse_data, iter_sse_data
 from hostedllm.tokens import Tokens
 from hostedllm.transport import (
-    HTTPTransport,
     RetryPolicy,
     Timeouts,
     acall_with_retries,
@@ -106,24 +105,24 @@ class ChatClient:
             price=price,
         )
         warn_if_inactive(self.model)
-        self.api_key = resolve_api_key(self.spec, api_key)
-        self.base_url = resolve_base_url(self.spec, base_url, allow_insecure_http=allow_insecure_http)
-        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
-        self.timeouts = Timeouts.from_value(timeout)
-        self._transports = (transport, async_transport)
-        secret = self.api_key.get_secret_value() if self.api_key else None
-        self._secrets = (secret,) if secret else ()
-        self._http = HTTPTransport(
+        endpoint = Endpoint.open(
             self.spec,
-            self.base_url,
-            request_headers(self.spec, self.api_key, default_headers),
-            self.timeouts,
-            secrets=self._secrets,
-            model=self.model.id,
+            self.model.id,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            allow_insecure_http=allow_insecure_http,
+            default_headers=default_headers,
             transport=transport,
             async_transport=async_transport,
             verify=verify,
         )
+        self.api_key, self.base_url, self.timeouts = endpoint.api_key, endpoint.base_url, endpoint.timeouts
+        self.retry_policy = endpoint.retry_policy
+        self._transports = (transport, async_transport)
+        self._secrets, self._http = endpoint.secrets, endpoint.http
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles (executors, checkpoints, Ray) carry the settings, not the connection pools (see

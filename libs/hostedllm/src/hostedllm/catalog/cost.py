@@ -37,11 +37,13 @@ def estimate_cost(entry: ModelEntry, usage: Tokens | Mapping[str, Any] | None) -
     '0.000034 USD'
     """
     price = entry.price
-    if price is None or price.input is None or price.output is None:
+    if price is None or price.input is None:
         return None
     tokens = usage if isinstance(usage, Tokens) else Tokens.from_usage(usage) or Tokens()
+    if price.output is None and (entry.kind == "chat" or tokens.output):
+        return None  # output tokens at an unknown price (an embedding call has none)
     return Cost(  # a count not reported costs nothing here; the caller says the usage was missing
         input=(tokens.input or 0) * price.input / PER_TOKENS,
-        output=(tokens.output or 0) * price.output / PER_TOKENS,
+        output=(tokens.output or 0) * (price.output or 0.0) / PER_TOKENS,
         currency=price.currency,
     )

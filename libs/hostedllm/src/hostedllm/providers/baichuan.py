@@ -11,7 +11,7 @@ from typing import Any
 
 from hostedllm.providers import openai_params as oai
 from hostedllm.providers.openai_params import TOP_K
-from hostedllm.providers.spec import DiscoveredModel, ParamSpec, ProviderSpec, params
+from hostedllm.providers.spec import DiscoveredModel, EmbeddingSpec, ParamSpec, ProviderSpec, params
 
 
 def parse_baichuan_models(payload: Any) -> list[DiscoveredModel]:
@@ -75,4 +75,8 @@ BAICHUAN = ProviderSpec(
     request_id_headers=("x-bc-request-id", "x-request-id"),
     quota_markers=("insufficient account balance", "insufficient_quota"),
     parse_models=parse_baichuan_models,
+    embeddings=EmbeddingSpec(
+        max_batch=16,
+        max_batch_source="Baichuan's embeddings docs as quoted in langchain-ai/langchain#22942 (at most 16 texts)",
+    ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hostedllm.providers import openai_params as oai
 from hostedllm.providers.openai_params import MIN_P, TOP_K
-from hostedllm.providers.spec import ParamSpec, ProviderSpec, params
+from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, params
 
 LOCAL = ProviderSpec(
     name="local",
@@ -44,4 +44,5 @@ LOCAL = ProviderSpec(
     unreachable_hint="Is a local server running? Start one with `hostedllm local serve`, "
     "or use `hostedllm chat --local`.",
     parse_models=oai.parse_openai_models,
+    embeddings=EmbeddingSpec(max_batch=64, max_batch_source="llama.cpp's server takes any list; 64 bounds a request"),
 )

@@ -9,7 +9,7 @@ reference pages require user/assistant turns to alternate after an optional firs
 from __future__ import annotations
 
 from hostedllm.providers import openai_params as oai
-from hostedllm.providers.spec import ParamSpec, ProviderSpec, params
+from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, params
 
 NIM = ProviderSpec(
     name="nim",
@@ -34,4 +34,11 @@ NIM = ProviderSpec(
     request_id_headers=("nvcf-reqid", "x-request-id"),
     auth_failure_markers=("authorization failed",),
     parse_models=oai.parse_openai_models,
+    embeddings=EmbeddingSpec(
+        max_batch=50,
+        max_batch_source="no documented limit; langchain-nvidia-ai-endpoints' _DEFAULT_BATCH_SIZE",
+        input_type=True,
+        truncate=("NONE", "START", "END"),
+        dimensions=True,
+    ),
 )

@@ -130,6 +130,26 @@ ModelsParser = Callable[[Any], list[DiscoveredModel]]
 
 
 @dataclass(frozen=True)
+class EmbeddingSpec:
+    """How a provider serves embeddings (``POST {base_url}{path}``, OpenAI-shaped answers).
+
+    >>> EmbeddingSpec(max_batch=16, max_batch_source="the provider's docs").path
+    '/embeddings'
+    """
+
+    #: The most texts one request may carry; longer lists are split, in order.
+    max_batch: int
+    max_batch_source: str
+    path: str = "/embeddings"
+    #: Takes ``input_type`` (``query`` / ``passage``), which asymmetric models need (NVIDIA).
+    input_type: bool = False
+    #: The ``truncate`` values it takes (empty: no ``truncate`` parameter).
+    truncate: tuple[str, ...] = ()
+    #: Takes ``dimensions`` (shorter vectors from Matryoshka models).
+    dimensions: bool = False
+
+
+@dataclass(frozen=True)
 class ProviderSpec:
     """Everything hostedllm needs to talk to one provider."""
 
@@ -173,6 +193,8 @@ class ProviderSpec:
     empty_content_not_null: bool = False
     #: What to tell a user whose server does not answer (a local server that is not running).
     unreachable_hint: str | None = None
+    #: How it serves embeddings (``None``: it does not, or hostedllm does not know how).
+    embeddings: EmbeddingSpec | None = None
 
     def param(self, name: str) -> ParamSpec | None:
         return self.params.get(name)
