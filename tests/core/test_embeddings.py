@@ -3,8 +3,6 @@ bad input refused before sending, typed errors (framework-free, over httpx.MockT
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 import httpx
@@ -17,52 +15,29 @@ from hostedllm.errors import (
     RequestValidationError,
     UnsupportedParameterError,
 )
+from hostedllm.testing import FakeEmbeddings
 from hostedllm.transport import RetryPolicy
 
 NIM_MODEL = "nvidia/nv-embedqa-e5-v5"
 BAICHUAN_MODEL = "Baichuan-Text-Embedding"
 
 
-class EmbeddingServer:
-    """Answers each request with one vector per input, ``[len(text), position in the request]``, listed
-    in reverse order (so only ``index`` puts them right), with usage = 2 tokens per input."""
+class EmbeddingServer(FakeEmbeddings):
+    """The public fake, with the request paths and a client factory."""
 
     def __init__(self, *scripted: httpx.Response) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.paths: list[str] = []
-        self.scripted = list(scripted)
-        self.in_flight = 0
-        self.most_in_flight = 0
+        super().__init__(queued=list(scripted))
 
-    def answer(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        self.bodies.append(body)
-        self.paths.append(request.url.path)
-        if self.scripted:
-            return self.scripted.pop(0)
-        inputs = body["input"]
-        data = [
-            {"object": "embedding", "index": i, "embedding": [float(len(t)), float(i)]} for i, t in enumerate(inputs)
-        ]
-        usage = {"prompt_tokens": 2 * len(inputs), "total_tokens": 2 * len(inputs)}
-        return httpx.Response(200, json={"object": "list", "data": data[::-1], "model": body["model"], "usage": usage})
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return self.requests
 
-    async def aanswer(self, request: httpx.Request) -> httpx.Response:
-        self.in_flight += 1
-        self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        await asyncio.sleep(0.01)
-        self.in_flight -= 1
-        return self.answer(request)
+    @property
+    def paths(self) -> list[str]:
+        return [request.url.path for request in self.sent]
 
     def client(self, provider: str, model: str, **kwargs: Any) -> EmbeddingsClient:
-        return EmbeddingsClient(
-            provider,
-            model,
-            api_key="test-key",
-            transport=httpx.MockTransport(self.answer),
-            async_transport=httpx.MockTransport(self.aanswer),
-            **kwargs,
-        )
+        return EmbeddingsClient(provider, model, api_key="test-key", **self.client_transports, **kwargs)
 
 
 def texts(count: int) -> list[str]:
@@ -203,20 +178,14 @@ class TestAnswers:
             server.client("nim", NIM_MODEL).embed(["hi"])
         server = EmbeddingServer(httpx.Response(503, json={"error": {"message": "busy"}}))
         fast = RetryPolicy(max_retries=2, initial_backoff=0.001, jitter=0)
-        assert server.client("nim", NIM_MODEL, retry_policy=fast).embed(["hi"]).vectors == [[2.0, 0.0]]
+        assert server.client("nim", NIM_MODEL, retry_policy=fast).embed(["hi"]).vectors == [[2.0, 0.0, 1.0]]
         assert len(server.bodies) == 2
 
     def test_the_key_is_sent_only_as_a_bearer_header(self) -> None:
-        seen: list[httpx.Request] = []
         server = EmbeddingServer()
-
-        def record(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            return server.answer(request)
-
-        EmbeddingsClient("nim", NIM_MODEL, api_key="nvapi-secret", transport=httpx.MockTransport(record)).embed(["hi"])
-        assert seen[0].headers["authorization"] == "Bearer nvapi-secret"
-        assert "nvapi-secret" not in seen[0].content.decode()
+        EmbeddingsClient("nim", NIM_MODEL, api_key="nvapi-secret", **server.client_transports).embed(["hi"])
+        assert server.sent[0].headers["authorization"] == "Bearer nvapi-secret"
+        assert "nvapi-secret" not in server.sent[0].content.decode()
 
 
 def test_usage_and_cost_at_the_catalog_price() -> None:

@@ -22,8 +22,9 @@ from typing import Any, Literal
 import httpx
 from pydantic import AliasChoices, BaseModel, SecretStr, ValidationError
 
-from hostedllm.catalog import ModelEntry
+from hostedllm.catalog import ModelEntry, default_catalog
 from hostedllm.client import ChatClient
+from hostedllm.embeddings import EmbeddingsClient
 from hostedllm.errors import HostedLLMError, RequestValidationError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
 from hostedllm.transport import Timeouts
@@ -67,6 +68,54 @@ class ClientOptions:
     def client(self, spec: str | ProviderSpec, model: str) -> ChatClient:
         """The core client for ``model`` on ``spec``'s provider (no network)."""
         return ChatClient(spec, model, **{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+@dataclass(frozen=True)
+class EmbeddingOptions:
+    """What every embeddings class passes to :class:`~hostedllm.embeddings.EmbeddingsClient`."""
+
+    api_key: str | SecretStr | None = None
+    base_url: str | None = None
+    dimensions: int | None = None
+    truncate: str | None = None
+    batch_size: int | None = None
+    max_concurrency: int = 4
+    timeout: float | Timeouts | None = None
+    max_retries: int = 2
+    allow_unknown_model: bool = False
+    strict_catalog: bool | None = None
+    allow_insecure_http: bool = False
+    default_headers: Mapping[str, str] | None = None
+    transport: httpx.BaseTransport | None = None
+    async_transport: httpx.AsyncBaseTransport | None = None
+
+    @classmethod
+    def from_fields(cls, values: Mapping[str, Any], **named: Any) -> EmbeddingOptions:
+        """The options among an adapter's field ``values`` (same names), with ``named`` ones on top."""
+        given = {**{f.name: values[f.name] for f in fields(cls) if f.name in values}, **named}
+        return cls(**given)
+
+    def client(self, spec: str | ProviderSpec, model: str) -> EmbeddingsClient:
+        """The core embeddings client for ``model`` on ``spec``'s provider (no network)."""
+        return EmbeddingsClient(spec, model, **{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+def with_located_provider(data: Any, key: str = "model") -> Any:
+    """An any-provider class's field values with ``provider`` found in the catalog when not given:
+    ``"novita:baai/bge-m3"`` (or an id one provider alone serves) is split into provider and id.
+    ``model_name`` is read as ``model`` (LangChain's alias).
+
+    >>> with_located_provider({"model": "novita:baai/bge-m3"})
+    {'model': 'baai/bge-m3', 'provider': 'novita'}
+    """
+    if not isinstance(data, dict) or data.get("provider"):
+        return data
+    model = data.get(key, data.get("model_name"))
+    if not isinstance(model, str):
+        return data
+    provider, ident = default_catalog().locate(model)
+    rest = {name: value for name, value in data.items() if name != "model_name" or key == "model_name"}
+    return {**rest, key: ident, "provider": provider}
 
 
 def split_call_kwargs(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
         ChatNIM,
         ChatNovita,
     )
+    from langchain_hostedllm.embeddings import (
+        BaichuanEmbeddings,
+        BaseHostedEmbeddings,
+        HostedEmbeddings,
+        LocalEmbeddings,
+        NIMEmbeddings,
+        NovitaEmbeddings,
+    )
     from langchain_hostedllm.llms import Hosted, HostedLLM
 
 # Imported on first use, so the package's pytest plugin (langchain_hostedllm.testing) costs nothing.
@@ -32,6 +40,12 @@ _EXPORTS = {
     "ChatLocal": "langchain_hostedllm.chat_models",
     "ChatNIM": "langchain_hostedllm.chat_models",
     "ChatNovita": "langchain_hostedllm.chat_models",
+    "BaichuanEmbeddings": "langchain_hostedllm.embeddings",
+    "BaseHostedEmbeddings": "langchain_hostedllm.embeddings",
+    "HostedEmbeddings": "langchain_hostedllm.embeddings",
+    "LocalEmbeddings": "langchain_hostedllm.embeddings",
+    "NIMEmbeddings": "langchain_hostedllm.embeddings",
+    "NovitaEmbeddings": "langchain_hostedllm.embeddings",
     "Hosted": "langchain_hostedllm.llms",
     "HostedLLM": "langchain_hostedllm.llms",
     "UsageTotals": "hostedllm.usage",
@@ -43,14 +57,20 @@ _EXPORTS = {
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
+    "BaichuanEmbeddings",
     "BaseChatHosted",
+    "BaseHostedEmbeddings",
     "ChatBaichuan",
     "ChatHosted",
     "ChatLocal",
     "ChatNIM",
     "ChatNovita",
     "Hosted",
+    "HostedEmbeddings",
     "HostedLLM",
+    "LocalEmbeddings",
+    "NIMEmbeddings",
+    "NovitaEmbeddings",
     "UsageTotals",
     "UsageTracker",
     "track_usage",

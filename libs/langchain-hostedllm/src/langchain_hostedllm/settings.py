@@ -26,8 +26,9 @@ from hostedllm.adapter import (
     gather_unknown_kwargs,
     sampling_params,
     typed_construction_errors,
+    with_located_provider,
 )
-from hostedllm.catalog import ModelEntry, default_catalog
+from hostedllm.catalog import ModelEntry
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
@@ -172,13 +173,7 @@ class AnyProviderSettings(HostedSettings):
     @model_validator(mode="before")
     @classmethod
     def _provider_from_catalog(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("provider"):
-            model = data.get("model", data.get("model_name"))
-            if isinstance(model, str):
-                provider, ident = default_catalog().locate(model)
-                data = {key: value for key, value in data.items() if key != "model_name"}
-                data.update(provider=provider, model=ident)
-        return data
+        return with_located_provider(data)
 
     def provider_name(self) -> str:
         if self.provider is None:

@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     from hostedllm.errors import ToolChoiceWarning
     from hostedllm.usage import UsageTotals
     from llama_index.llms.hostedllm.base import BaseHostedLLM, HostedLLMBase
+    from llama_index.llms.hostedllm.embeddings import (
+        BaichuanEmbedding,
+        BaseHostedEmbedding,
+        HostedEmbedding,
+        LocalEmbedding,
+        NIMEmbedding,
+        NovitaEmbedding,
+    )
     from llama_index.llms.hostedllm.providers import NIM, Baichuan, HostedLLM, Local, Novita
     from llama_index.llms.hostedllm.usage import UsageTracker, track_usage
 
@@ -27,6 +35,12 @@ _EXPORTS = {
     "HostedLLMBase": "llama_index.llms.hostedllm.base",
     "Local": "llama_index.llms.hostedllm.providers",
     "Novita": "llama_index.llms.hostedllm.providers",
+    "BaichuanEmbedding": "llama_index.llms.hostedllm.embeddings",
+    "BaseHostedEmbedding": "llama_index.llms.hostedllm.embeddings",
+    "HostedEmbedding": "llama_index.llms.hostedllm.embeddings",
+    "LocalEmbedding": "llama_index.llms.hostedllm.embeddings",
+    "NIMEmbedding": "llama_index.llms.hostedllm.embeddings",
+    "NovitaEmbedding": "llama_index.llms.hostedllm.embeddings",
     "ToolChoiceWarning": "hostedllm.errors",
     "UsageTotals": "hostedllm.usage",
     "UsageTracker": "llama_index.llms.hostedllm.usage",
@@ -39,11 +53,17 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "NIM",
     "Baichuan",
+    "BaichuanEmbedding",
+    "BaseHostedEmbedding",
     "BaseHostedLLM",
+    "HostedEmbedding",
     "HostedLLM",
     "HostedLLMBase",
     "Local",
+    "LocalEmbedding",
+    "NIMEmbedding",
     "Novita",
+    "NovitaEmbedding",
     "ToolChoiceWarning",
     "UsageTotals",
     "UsageTracker",

@@ -10,7 +10,7 @@ from typing import Any
 
 from llama_index.core.bridge.pydantic import Field, model_validator
 
-from hostedllm.catalog import default_catalog
+from hostedllm.adapter import with_located_provider
 from hostedllm.errors import RequestValidationError
 from hostedllm.provider_fields import BaichuanFields, LocalFields, NIMFields, NovitaFields
 from llama_index.llms.hostedllm.base import BaseHostedLLM
@@ -76,10 +76,7 @@ class HostedLLM(BaseHostedLLM):
     @model_validator(mode="before")
     @classmethod
     def _provider_from_catalog(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("provider") and isinstance(data.get("model"), str):
-            provider, ident = default_catalog().locate(data["model"])
-            data = {**data, "provider": provider, "model": ident}
-        return data
+        return with_located_provider(data)
 
     def provider_name(self) -> str:
         if self.provider is None:
