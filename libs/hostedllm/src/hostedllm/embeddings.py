@@ -32,11 +32,12 @@ from typing import Any, Literal, NamedTuple
 import httpx
 from pydantic import SecretStr
 
-from hostedllm.catalog import Catalog, Cost, ModelEntry, default_catalog, estimate_cost, warn_if_inactive
+from hostedllm.catalog import Catalog, Cost, default_catalog, estimate_cost, warn_if_inactive
 from hostedllm.endpoint import Endpoint
 from hostedllm.errors import MalformedResponseError, RequestValidationError, UnsupportedParameterError
 from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import EmbeddingSpec, ProviderSpec, get_provider
+from hostedllm.retrieval import added_tokens, checked_batch_size, listed_texts, model_of_kind
 from hostedllm.token_estimate import estimate_tokens
 from hostedllm.tokens import Tokens
 from hostedllm.transport import RetryPolicy, Timeouts, acall_with_retries, call_with_retries
@@ -89,13 +90,14 @@ class EmbeddingsClient:
         self.spec = get_provider(provider)
         self.embedding = _embedding_spec(self.spec)
         self.catalog = catalog or default_catalog()
-        self.model = _embedding_entry(
-            self.catalog.resolve(self.spec.name, model, allow_unknown=allow_unknown_model, strict=strict_catalog)
+        self.model = model_of_kind(
+            self.catalog.resolve(self.spec.name, model, allow_unknown=allow_unknown_model, strict=strict_catalog),
+            "embedding",
         )
         warn_if_inactive(self.model)
         self.dimensions = self._checked_dimensions(dimensions)
         self.truncate = self._checked_truncate(truncate)
-        self.batch_size = self._checked_batch_size(batch_size)
+        self.batch_size = checked_batch_size(batch_size, self.embedding.max_batch, self.spec.display_name, "texts")
         if max_concurrency < 1:
             raise RequestValidationError(f"max_concurrency={max_concurrency} must be 1 or more.")
         self.max_concurrency = max_concurrency
@@ -206,21 +208,12 @@ class EmbeddingsClient:
         return Embedded([v for v in vectors if v is not None], Tokens.from_usage(data.get("usage")))
 
     def _checked_texts(self, texts: Sequence[str]) -> list[str]:
-        if isinstance(texts, str):
-            raise RequestValidationError(
-                "texts is a single string; pass a list of texts (a string would be embedded character by "
-                "character): [text]."
-            )
-        listed = list(texts)
+        listed = listed_texts(texts, "texts")
         window = self.model.context_window
+        if not window or self.truncate not in (None, "NONE"):
+            return listed
         for position, text in enumerate(listed):
-            if not isinstance(text, str):
-                raise RequestValidationError(f"texts[{position}] is a {type(text).__name__}, not a str.")
-            if not text.strip():
-                raise RequestValidationError(
-                    f"texts[{position}] is empty; providers refuse empty input. Leave it out, or embed a placeholder."
-                )
-            if window and self.truncate in (None, "NONE") and len(text) > window:  # cheap: a token is >= 1 char
+            if len(text) > window:  # cheap: a token is at least one character
                 estimate = estimate_tokens(text)
                 if estimate > window * OVER_WINDOW:
                     fix = " or pass truncate='END'" if "END" in self.embedding.truncate else ""
@@ -260,17 +253,6 @@ class EmbeddingsClient:
             )
         return truncate
 
-    def _checked_batch_size(self, batch_size: int | None) -> int:
-        most = self.embedding.max_batch
-        if batch_size is None:
-            return most
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= most:
-            raise RequestValidationError(
-                f"batch_size={batch_size!r} must be an integer from 1 to {most}, the most texts "
-                f"{self.spec.display_name} takes in one request."
-            )
-        return batch_size
-
     def _malformed(self, message: str) -> MalformedResponseError:
         return MalformedResponseError(
             message, provider=self.spec.name, status_code=200, hint="Check that the base URL serves embeddings."
@@ -283,32 +265,9 @@ def _embedding_spec(spec: ProviderSpec) -> EmbeddingSpec:
     return spec.embeddings
 
 
-def _embedding_entry(entry: ModelEntry) -> ModelEntry:
-    """The catalog's entry, if it is an embedding model; an unlisted id is taken as one (no chat defaults)."""
-    if entry.origin == "unlisted":
-        return entry.model_copy(update={"kind": "embedding", "context_window": None, "max_output_tokens": None})
-    if entry.kind != "embedding":
-        raise RequestValidationError(
-            f"{entry.id} on {entry.provider} is a {entry.kind} model, not an embedding model; pick one with "
-            f"`hostedllm models --provider {entry.provider} --kind embedding`."
-        )
-    return entry
-
-
 def _joined(results: Sequence[Embedded]) -> Embedded:
     """The batches' vectors in order, and their tokens added up (``None`` where a batch reported none)."""
     if len(results) == 1:
         return results[0]
     vectors = [vector for result in results for vector in result.vectors]
-    counts = [result.tokens for result in results]
-    if any(tokens is None for tokens in counts):
-        return Embedded(vectors, None)
-    inputs = [tokens.input for tokens in counts if tokens is not None]
-    totals = [tokens.total for tokens in counts if tokens is not None]
-    return Embedded(
-        vectors,
-        Tokens(
-            input=None if None in inputs else sum(i for i in inputs if i is not None),
-            total=None if None in totals else sum(t for t in totals if t is not None),
-        ),
-    )
+    return Embedded(vectors, added_tokens([result.tokens for result in results]))

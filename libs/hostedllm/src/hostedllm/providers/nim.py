@@ -9,7 +9,7 @@ reference pages require user/assistant turns to alternate after an optional firs
 from __future__ import annotations
 
 from hostedllm.providers import openai_params as oai
-from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, params
+from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec, params
 
 NIM = ProviderSpec(
     name="nim",
@@ -40,5 +40,15 @@ NIM = ProviderSpec(
         input_type=True,
         truncate=("NONE", "START", "END"),
         dimensions=True,
+    ),
+    rerank=RerankSpec(
+        max_batch=32,
+        max_batch_source="no documented limit; langchain-nvidia-ai-endpoints' NVIDIARerank batches 32",
+        shape="nvidia",
+        base_url="https://ai.api.nvidia.com/v1/retrieval",
+        model_path="/{slug}/reranking",
+        model_paths={"nv-rerank-qa-mistral-4b:1": "/nvidia/reranking"},
+        self_hosted_path="/ranking",
+        truncate=("NONE", "END"),
     ),
 )

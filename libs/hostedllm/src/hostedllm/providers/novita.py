@@ -11,7 +11,7 @@ from typing import Any
 
 from hostedllm.providers import openai_params as oai
 from hostedllm.providers.openai_params import MIN_P, TOP_K
-from hostedllm.providers.spec import DiscoveredModel, EmbeddingSpec, ParamSpec, ProviderSpec, params
+from hostedllm.providers.spec import DiscoveredModel, EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec, params
 
 #: ``/models`` reports prices in 1/10,000 USD per 1M tokens (3900 means $0.39).
 PRICE_UNITS_PER_USD = 10_000
@@ -75,4 +75,10 @@ NOVITA = ProviderSpec(
     quota_markers=("not_enough_balance",),
     parse_models=parse_novita_models,
     embeddings=EmbeddingSpec(max_batch=64, max_batch_source="no documented limit; 64 as other clients use"),
+    rerank=RerankSpec(
+        max_batch=64,
+        max_batch_source="no documented limit; 64 as for embeddings",
+        shape="cohere",
+        base_url="https://api.novita.ai/openai/v1",  # Novita's rerank API reference (POST /openai/v1/rerank)
+    ),
 )

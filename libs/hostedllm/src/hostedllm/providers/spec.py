@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from hostedllm.errors import ParameterRangeError
 
@@ -150,6 +150,42 @@ class EmbeddingSpec:
 
 
 @dataclass(frozen=True)
+class RerankSpec:
+    """How a provider serves reranking: where, in which shape, and how many passages a request takes.
+
+    Two shapes: ``"nvidia"`` (``query.text`` and ``passages[].text`` in, ``rankings[].{index, logit}``
+    out) and ``"cohere"`` (``query``, ``documents`` and ``top_n`` in, ``results[].{index,
+    relevance_score}`` out).
+
+    >>> spec = RerankSpec(max_batch=32, max_batch_source="docs", shape="nvidia", model_path="/{slug}/reranking")
+    >>> spec.path_for("nvidia/llama-3.2-nv-rerankqa-1b-v2", self_hosted=False)
+    '/nvidia/llama-3_2-nv-rerankqa-1b-v2/reranking'
+    """
+
+    max_batch: int
+    max_batch_source: str
+    shape: Literal["nvidia", "cohere"]
+    #: The provider's own reranking service, when it is not at the chat base URL.
+    base_url: str | None = None
+    path: str = "/rerank"
+    #: A path per model (``{slug}``: the id with ``.`` as ``_``), as NVIDIA's hosted rerankers have.
+    model_path: str | None = None
+    #: Paths of models that do not follow ``model_path``.
+    model_paths: Mapping[str, str] = field(default_factory=dict)
+    #: The path on a self-hosted server (a base URL of the user's own), if not ``path``.
+    self_hosted_path: str | None = None
+    #: The ``truncate`` values it takes (empty: none).
+    truncate: tuple[str, ...] = ()
+
+    def path_for(self, model: str, *, self_hosted: bool) -> str:
+        if self_hosted:
+            return self.self_hosted_path or self.path
+        if model in self.model_paths:
+            return self.model_paths[model]
+        return self.model_path.format(slug=model.replace(".", "_")) if self.model_path else self.path
+
+
+@dataclass(frozen=True)
 class ProviderSpec:
     """Everything hostedllm needs to talk to one provider."""
 
@@ -195,6 +231,8 @@ class ProviderSpec:
     unreachable_hint: str | None = None
     #: How it serves embeddings (``None``: it does not, or hostedllm does not know how).
     embeddings: EmbeddingSpec | None = None
+    #: How it serves reranking (``None``: it does not, or hostedllm does not know how).
+    rerank: RerankSpec | None = None
 
     def param(self, name: str) -> ParamSpec | None:
         return self.params.get(name)

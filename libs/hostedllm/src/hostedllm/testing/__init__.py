@@ -19,14 +19,15 @@ from hostedllm.lazy import lazy_exports
 if TYPE_CHECKING:
     from hostedllm.testing.config import vcr_config_for_providers
     from hostedllm.testing.fake import FakeProvider
-    from hostedllm.testing.fake_embeddings import FakeEmbeddings
+    from hostedllm.testing.fake_retrieval import FakeEmbeddings, FakeReranker
     from hostedllm.testing.fixtures import vcr_config
     from hostedllm.testing.recording import MissingCassetteError, cassette
 
 # Imported on first use: the pytest plugin below this package must cost nothing at pytest start-up.
 _EXPORTS = {
     "FakeProvider": "hostedllm.testing.fake",
-    "FakeEmbeddings": "hostedllm.testing.fake_embeddings",
+    "FakeEmbeddings": "hostedllm.testing.fake_retrieval",
+    "FakeReranker": "hostedllm.testing.fake_retrieval",
     "MissingCassetteError": "hostedllm.testing.recording",
     "cassette": "hostedllm.testing.recording",
     "vcr_config_for_providers": "hostedllm.testing.config",
@@ -39,6 +40,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "FakeEmbeddings",
     "FakeProvider",
+    "FakeReranker",
     "MissingCassetteError",
     "cassette",
     "vcr_config",

@@ -1,9 +1,12 @@
-"""A fake embeddings provider for tests: answers every request in the OpenAI-shaped embeddings wire
-format (the NVIDIA, Baichuan, Novita and llama.cpp answers all have it), behind ``httpx.MockTransport``.
+"""Fake embeddings and rerank providers for tests, behind ``httpx.MockTransport`` (no network).
 
-Each text's vector is ``[len(text), position in its request, 1.0]``, listed in reverse order (so an
-answer read without ``index`` comes out wrong), with 2 tokens of usage per text. Queue other answers
-(an error, a malformed body) with :meth:`FakeEmbeddings.then`.
+:class:`FakeEmbeddings` answers in the OpenAI-shaped embeddings wire format (the NVIDIA, Baichuan,
+Novita and llama.cpp answers all have it). Each text's vector is ``[len(text), position in its
+request, 1.0]``, listed in reverse order (so an answer read without ``index`` comes out wrong), with
+2 tokens of usage per text. Queue other answers
+(an error, a malformed body) with :meth:`FakeEmbeddings.then`. :class:`FakeReranker` answers both
+rerank shapes (NVIDIA's ``rankings[].logit``, Novita's ``results[].relevance_score``), scoring each
+passage by its length (longer: more relevant).
 
 >>> from hostedllm.embeddings import EmbeddingsClient
 >>> fake = FakeEmbeddings()
@@ -83,3 +86,40 @@ class FakeEmbeddings:
     @property
     def last(self) -> dict[str, Any]:
         return self.requests[-1]
+
+
+def rerank_answer(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a rerank request in its own shape: a passage's score is its length, best first."""
+    if "passages" in body:  # NVIDIA: query.text, passages[].text -> rankings[].{index, logit}
+        texts = [passage["text"] for passage in body["passages"]]
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        usage = {"prompt_tokens": 3 * len(texts), "total_tokens": 3 * len(texts)}
+        return {"rankings": [{"index": i, "logit": float(len(texts[i]))} for i in order], "usage": usage}
+    texts = list(body["documents"])  # Novita (Cohere-like): query, documents, top_n -> results[]
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))[: body.get("top_n") or len(texts)]
+    results = [{"index": i, "relevance_score": len(texts[i]) / 1000, "document": {"text": texts[i]}} for i in order]
+    return {
+        "id": "rerank-1",
+        "results": results,
+        "usage": {"prompt_tokens": 3 * len(texts), "total_tokens": 3 * len(texts)},
+    }
+
+
+@dataclass
+class FakeReranker(FakeEmbeddings):
+    """Answers rerank requests (see :func:`rerank_answer`); records them as :class:`FakeEmbeddings` does.
+
+    >>> from hostedllm.rerank import RerankClient
+    >>> fake = FakeReranker()
+    >>> client = RerankClient("novita", "baai/bge-reranker-v2-m3", api_key="k", **fake.client_transports)
+    >>> [place.index for place in client.rank("RAG?", ["short", "the longest passage", "medium one"]).ranking]
+    [1, 2, 0]
+    """
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append(body)
+        self.sent.append(request)
+        if self.queued:
+            return self.queued.pop(0)
+        return httpx.Response(200, json=rerank_answer(body))
