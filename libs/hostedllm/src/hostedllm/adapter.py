@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import AliasChoices, BaseModel, SecretStr, ValidationError
@@ -27,6 +27,7 @@ from hostedllm.client import ChatClient
 from hostedllm.embeddings import EmbeddingsClient
 from hostedllm.errors import HostedLLMError, RequestValidationError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
+from hostedllm.rerank import RerankClient
 from hostedllm.transport import Timeouts
 
 #: The model id a ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
@@ -39,8 +40,24 @@ StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 STRUCTURED_PREFERENCE: tuple[StructuredMethod, ...] = ("json_schema", "function_calling", "json_mode")
 
 
+_O = TypeVar("_O", bound="_Options")
+
+
 @dataclass(frozen=True)
-class ClientOptions:
+class _Options:
+    @classmethod
+    def from_fields(cls: type[_O], values: Mapping[str, Any], **named: Any) -> _O:
+        """The options among an adapter's field ``values`` (same names), with ``named`` ones on top
+        for fields the framework names otherwise (``api_base``, ``http_transport``)."""
+        given = {**{f.name: values[f.name] for f in fields(cls) if f.name in values}, **named}
+        return cls(**given)
+
+    def _as_kwargs(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ClientOptions(_Options):
     """What every class passes to :class:`ChatClient`, whatever its framework calls the fields."""
 
     api_key: str | SecretStr | None = None
@@ -58,20 +75,13 @@ class ClientOptions:
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
 
-    @classmethod
-    def from_fields(cls, values: Mapping[str, Any], **named: Any) -> ClientOptions:
-        """The options among an adapter's field ``values`` (same names), with ``named`` ones on top
-        for fields the framework names otherwise (``api_base``, ``http_transport``)."""
-        given = {**{f.name: values[f.name] for f in fields(cls) if f.name in values}, **named}
-        return cls(**given)
-
     def client(self, spec: str | ProviderSpec, model: str) -> ChatClient:
         """The core client for ``model`` on ``spec``'s provider (no network)."""
-        return ChatClient(spec, model, **{f.name: getattr(self, f.name) for f in fields(self)})
+        return ChatClient(spec, model, **self._as_kwargs())
 
 
 @dataclass(frozen=True)
-class EmbeddingOptions:
+class EmbeddingOptions(_Options):
     """What every embeddings class passes to :class:`~hostedllm.embeddings.EmbeddingsClient`."""
 
     api_key: str | SecretStr | None = None
@@ -89,15 +99,33 @@ class EmbeddingOptions:
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
 
-    @classmethod
-    def from_fields(cls, values: Mapping[str, Any], **named: Any) -> EmbeddingOptions:
-        """The options among an adapter's field ``values`` (same names), with ``named`` ones on top."""
-        given = {**{f.name: values[f.name] for f in fields(cls) if f.name in values}, **named}
-        return cls(**given)
-
     def client(self, spec: str | ProviderSpec, model: str) -> EmbeddingsClient:
         """The core embeddings client for ``model`` on ``spec``'s provider (no network)."""
-        return EmbeddingsClient(spec, model, **{f.name: getattr(self, f.name) for f in fields(self)})
+        return EmbeddingsClient(spec, model, **self._as_kwargs())
+
+
+@dataclass(frozen=True)
+class RerankOptions(_Options):
+    """What every reranker class passes to :class:`~hostedllm.rerank.RerankClient`."""
+
+    api_key: str | SecretStr | None = None
+    base_url: str | None = None
+    top_n: int | None = None
+    truncate: str | None = None
+    batch_size: int | None = None
+    max_concurrency: int = 4
+    timeout: float | Timeouts | None = None
+    max_retries: int = 2
+    allow_unknown_model: bool = False
+    strict_catalog: bool | None = None
+    allow_insecure_http: bool = False
+    default_headers: Mapping[str, str] | None = None
+    transport: httpx.BaseTransport | None = None
+    async_transport: httpx.AsyncBaseTransport | None = None
+
+    def client(self, spec: str | ProviderSpec, model: str) -> RerankClient:
+        """The core rerank client for ``model`` on ``spec``'s provider (no network)."""
+        return RerankClient(spec, model, **self._as_kwargs())
 
 
 def with_located_provider(data: Any, key: str = "model") -> Any:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         NovitaEmbeddings,
     )
     from langchain_hostedllm.llms import Hosted, HostedLLM
+    from langchain_hostedllm.rerank import BaseHostedRerank, HostedRerank, NIMRerank, NovitaRerank
 
 # Imported on first use, so the package's pytest plugin (langchain_hostedllm.testing) costs nothing.
 _EXPORTS = {
@@ -46,6 +47,10 @@ _EXPORTS = {
     "LocalEmbeddings": "langchain_hostedllm.embeddings",
     "NIMEmbeddings": "langchain_hostedllm.embeddings",
     "NovitaEmbeddings": "langchain_hostedllm.embeddings",
+    "BaseHostedRerank": "langchain_hostedllm.rerank",
+    "HostedRerank": "langchain_hostedllm.rerank",
+    "NIMRerank": "langchain_hostedllm.rerank",
+    "NovitaRerank": "langchain_hostedllm.rerank",
     "Hosted": "langchain_hostedllm.llms",
     "HostedLLM": "langchain_hostedllm.llms",
     "UsageTotals": "hostedllm.usage",
@@ -60,6 +65,7 @@ __all__ = [
     "BaichuanEmbeddings",
     "BaseChatHosted",
     "BaseHostedEmbeddings",
+    "BaseHostedRerank",
     "ChatBaichuan",
     "ChatHosted",
     "ChatLocal",
@@ -68,9 +74,12 @@ __all__ = [
     "Hosted",
     "HostedEmbeddings",
     "HostedLLM",
+    "HostedRerank",
     "LocalEmbeddings",
     "NIMEmbeddings",
+    "NIMRerank",
     "NovitaEmbeddings",
+    "NovitaRerank",
     "UsageTotals",
     "UsageTracker",
     "track_usage",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         NovitaEmbedding,
     )
     from llama_index.llms.hostedllm.providers import NIM, Baichuan, HostedLLM, Local, Novita
+    from llama_index.llms.hostedllm.rerank import BaseHostedRerank, HostedRerank, NIMRerank, NovitaRerank
     from llama_index.llms.hostedllm.usage import UsageTracker, track_usage
 
 # Imported on first use, so the package's pytest plugin (llama_index.llms.hostedllm.testing) costs nothing.
@@ -41,6 +42,10 @@ _EXPORTS = {
     "LocalEmbedding": "llama_index.llms.hostedllm.embeddings",
     "NIMEmbedding": "llama_index.llms.hostedllm.embeddings",
     "NovitaEmbedding": "llama_index.llms.hostedllm.embeddings",
+    "BaseHostedRerank": "llama_index.llms.hostedllm.rerank",
+    "HostedRerank": "llama_index.llms.hostedllm.rerank",
+    "NIMRerank": "llama_index.llms.hostedllm.rerank",
+    "NovitaRerank": "llama_index.llms.hostedllm.rerank",
     "ToolChoiceWarning": "hostedllm.errors",
     "UsageTotals": "hostedllm.usage",
     "UsageTracker": "llama_index.llms.hostedllm.usage",
@@ -56,14 +61,18 @@ __all__ = [
     "BaichuanEmbedding",
     "BaseHostedEmbedding",
     "BaseHostedLLM",
+    "BaseHostedRerank",
     "HostedEmbedding",
     "HostedLLM",
     "HostedLLMBase",
+    "HostedRerank",
     "Local",
     "LocalEmbedding",
     "NIMEmbedding",
+    "NIMRerank",
     "Novita",
     "NovitaEmbedding",
+    "NovitaRerank",
     "ToolChoiceWarning",
     "UsageTotals",
     "UsageTracker",
