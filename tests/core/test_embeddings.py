@@ -181,6 +181,14 @@ class TestAnswers:
         assert server.client("nim", NIM_MODEL, retry_policy=fast).embed(["hi"]).vectors == [[2.0, 0.0, 1.0]]
         assert len(server.bodies) == 2
 
+    def test_local_vectors_are_scaled_to_unit_length_and_provider_vectors_kept(self) -> None:
+        # llama.cpp's server skips the model's Normalize step (the local spec's quirk); providers' are as sent.
+        answer = {"data": [{"index": 0, "embedding": [3.0, 4.0]}, {"index": 1, "embedding": [0.0, 0.0]}]}
+        local = EmbeddingServer(httpx.Response(200, json=answer)).client("local", "all-minilm-l6-v2")
+        assert local.embed(["a", "b"]).vectors == [[0.6, 0.8], [0.0, 0.0]]
+        nim = EmbeddingServer(httpx.Response(200, json=answer)).client("nim", NIM_MODEL)
+        assert nim.embed(["a", "b"]).vectors == [[3.0, 4.0], [0.0, 0.0]]
+
     def test_the_key_is_sent_only_as_a_bearer_header(self) -> None:
         server = EmbeddingServer()
         EmbeddingsClient("nim", NIM_MODEL, api_key="nvapi-secret", **server.client_transports).embed(["hi"])

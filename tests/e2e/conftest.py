@@ -26,3 +26,16 @@ def local_gate() -> Iterator[LocalServerGate]:
 def local_server(local_gate: LocalServerGate, request: pytest.FixtureRequest) -> LocalServer:
     """The session's server, checked alive before every test of the tier (the recipes start their own)."""
     return local_gate.server_for(request.node.nodeid)
+
+
+@pytest.fixture(scope="session")
+def embedding_gate() -> Iterator[LocalServerGate]:
+    """The local embedding model's server (all-MiniLM-L6-v2), started by the first test that asks for it."""
+    with LocalServerGate.embedding() as gate:
+        yield gate
+
+
+@pytest.fixture
+def embedding_server(embedding_gate: LocalServerGate, request: pytest.FixtureRequest) -> LocalServer:
+    """The session's embedding server, checked alive before each test that uses it."""
+    return embedding_gate.server_for(request.node.nodeid)

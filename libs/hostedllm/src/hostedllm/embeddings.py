@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -204,7 +205,7 @@ class EmbeddingsClient:
                 raise self._malformed(f"data[{position}].index is not a new position below {sent}")
             if not isinstance(vector, list) or not all(type(x) is float or type(x) is int for x in vector):
                 raise self._malformed(f"data[{position}].embedding is not a list of numbers")
-            vectors[index] = vector
+            vectors[index] = _unit(vector) if self.embedding.normalize else vector
         return Embedded([v for v in vectors if v is not None], Tokens.from_usage(data.get("usage")))
 
     def _checked_texts(self, texts: Sequence[str]) -> list[str]:
@@ -271,3 +272,9 @@ def _joined(results: Sequence[Embedded]) -> Embedded:
         return results[0]
     vectors = [vector for result in results for vector in result.vectors]
     return Embedded(vectors, added_tokens([result.tokens for result in results]))
+
+
+def _unit(vector: list[float]) -> list[float]:
+    """``vector`` scaled to length 1 (a zero vector as it is)."""
+    length = math.hypot(*vector)
+    return [x / length for x in vector] if length else vector

@@ -121,7 +121,12 @@ class NovitaEmbeddings(BaseHostedEmbeddings):
 
 
 class LocalEmbeddings(BaseHostedEmbeddings):
-    """A local OpenAI-compatible server's ``/embeddings`` (``HOSTEDLLM_LOCAL_BASE_URL``)."""
+    """A local OpenAI-compatible server's ``/embeddings`` (``HOSTEDLLM_LOCAL_BASE_URL``).
+
+    The default model is the one ``hostedllm local serve --embedding`` serves: all-MiniLM-L6-v2.
+    """
+
+    model: str = Field(default="all-minilm-l6-v2", validation_alias=AliasChoices("model", "model_name"))
 
     def provider_name(self) -> str:
         return "local"

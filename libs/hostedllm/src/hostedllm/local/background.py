@@ -1,4 +1,8 @@
-"""``hostedllm local serve|stop|status``: one background server per user, tracked in a state file."""
+"""``hostedllm local serve|stop|status``: one background server per user and kind, tracked in a state file.
+
+Two kinds: the chat model (SmolLM2-135M-Instruct) and, with ``embedding=True``, the embedding model
+(all-MiniLM-L6-v2); each has its own state file, so both can run at once.
+"""
 
 from __future__ import annotations
 
@@ -15,32 +19,32 @@ import httpx
 from hostedllm.local.server import LocalServer
 
 
-def state_path() -> Path:
+def state_path(embedding: bool = False) -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "hostedllm" / "local-server.json"
+    return base / "hostedllm" / ("local-embedding-server.json" if embedding else "local-server.json")
 
 
-def serve(port: int | None = None, n_ctx: int | None = None) -> dict[str, Any]:
-    """Start the server in the background (or report the one already running); ``n_ctx`` as in :class:`LocalServer`."""
-    running = status()
+def serve(port: int | None = None, n_ctx: int | None = None, *, embedding: bool = False) -> dict[str, Any]:
+    """Start the server in the background (or report the one already running); arguments as in :class:`LocalServer`."""
+    running = status(embedding=embedding)
     if running is not None:
         return running
-    server = LocalServer(port=port, n_ctx=n_ctx).start()
+    server = LocalServer(port=port, n_ctx=n_ctx, embedding=embedding).start()
     state = {
         "pid": server.detach(),
         "base_url": server.base_url,
         "model": server.model_id,
         "log": str(server.log_path),
     }
-    path = state_path()
+    path = state_path(embedding)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(state), encoding="utf-8")
     return state
 
 
-def status() -> dict[str, Any] | None:
+def status(*, embedding: bool = False) -> dict[str, Any] | None:
     """The running server's state, or ``None`` (a stale state file is removed)."""
-    path = state_path()
+    path = state_path(embedding)
     try:
         state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -56,9 +60,9 @@ def status() -> dict[str, Any] | None:
     return {**state, "ready": False}
 
 
-def stop() -> bool:
+def stop(*, embedding: bool = False) -> bool:
     """Stop the background server; ``False`` if none was running."""
-    path = state_path()
+    path = state_path(embedding)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

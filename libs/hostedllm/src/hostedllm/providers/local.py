@@ -44,5 +44,9 @@ LOCAL = ProviderSpec(
     unreachable_hint="Is a local server running? Start one with `hostedllm local serve`, "
     "or use `hostedllm chat --local`.",
     parse_models=oai.parse_openai_models,
-    embeddings=EmbeddingSpec(max_batch=64, max_batch_source="llama.cpp's server takes any list; 64 bounds a request"),
+    # llama-cpp-python 0.3.36's server returns pooled vectors unscaled (its embed(normalize=False)),
+    # while sentence-transformers models such as all-MiniLM-L6-v2 end with a Normalize step.
+    embeddings=EmbeddingSpec(
+        max_batch=64, max_batch_source="llama.cpp's server takes any list; 64 bounds a request", normalize=True
+    ),
 )

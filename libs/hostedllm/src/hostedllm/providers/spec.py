@@ -147,6 +147,8 @@ class EmbeddingSpec:
     truncate: tuple[str, ...] = ()
     #: Takes ``dimensions`` (shorter vectors from Matryoshka models).
     dimensions: bool = False
+    #: Scale each vector to unit length here: the server skips the model's own normalisation step.
+    normalize: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,20 @@ def local_model_missing() -> str | None:
     return None
 
 
+def embedding_model_missing() -> str | None:
+    """Why the local embedding model cannot be served here (what to install), or None if it can."""
+    from hostedllm.local.embedding_model import EMBEDDING_INSTALL_HINT, EmbeddingModelError, source_dir
+
+    for module in ("gguf", "safetensors"):
+        if importlib.util.find_spec(module) is None:
+            return f"Writing the embedding model as GGUF needs {module}. Install it with: {EMBEDDING_INSTALL_HINT}"
+    try:
+        source_dir()
+    except EmbeddingModelError as exc:
+        return str(exc)
+    return local_model_missing()
+
+
 class LocalServerGate:
     """One local server for a whole test session, checked before each test that uses it.
 
@@ -53,6 +67,13 @@ class LocalServerGate:
         from hostedllm.local.server import LocalServer
 
         return cls(lambda: LocalServer(startup_timeout=180).start())
+
+    @classmethod
+    def embedding(cls) -> LocalServerGate:
+        """A gate over the local embedding model (all-MiniLM-L6-v2), with the same start-up budget."""
+        from hostedllm.local.server import LocalServer
+
+        return cls(lambda: LocalServer(embedding=True, startup_timeout=180).start())
 
     def __enter__(self) -> LocalServerGate:
         from hostedllm.local.server import LocalServerError

@@ -130,7 +130,12 @@ class NovitaEmbedding(BaseHostedEmbedding):
 
 
 class LocalEmbedding(BaseHostedEmbedding):
-    """A local OpenAI-compatible server's ``/embeddings`` (``HOSTEDLLM_LOCAL_BASE_URL``)."""
+    """A local OpenAI-compatible server's ``/embeddings`` (``HOSTEDLLM_LOCAL_BASE_URL``).
+
+    The default model is the one ``hostedllm local serve --embedding`` serves: all-MiniLM-L6-v2.
+    """
+
+    model_name: str = Field(default="all-minilm-l6-v2", description="The embedding model the server loaded.")
 
     def provider_name(self) -> str:
         return "local"
