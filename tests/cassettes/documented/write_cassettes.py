@@ -41,6 +41,7 @@ class Cassette:
     name: str
     source: str
     exchanges: list[tuple[dict[str, Any], Answer]]
+    uri: str | None = None  # default: the provider's chat completions URL
 
 
 def compact(value: Any) -> str:
@@ -644,7 +645,7 @@ def to_yaml(cassette: Cassette) -> str:
                     "body": compact(request),
                     "headers": {"authorization": ["PLACEHOLDER"], "content-type": [JSON]},
                     "method": "POST",
-                    "uri": URLS[cassette.provider],
+                    "uri": cassette.uri or URLS[cassette.provider],
                 },
                 "response": {
                     "body": {"string": body},
@@ -658,7 +659,9 @@ def to_yaml(cassette: Cassette) -> str:
 
 
 def main() -> None:
-    for cassette in [*BAICHUAN, *THETURBO, *NIM, *NOVITA]:
+    from retrieval import RETRIEVAL  # embeddings and rerank examples, in their own module
+
+    for cassette in [*BAICHUAN, *THETURBO, *NIM, *NOVITA, *RETRIEVAL]:
         path = HERE / cassette.provider / f"{cassette.name}.yaml"
         path.parent.mkdir(exist_ok=True)
         path.write_text(to_yaml(cassette), encoding="utf-8")

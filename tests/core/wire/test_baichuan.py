@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from hostedllm import ChatClient, RetryPolicy
+from hostedllm import ChatClient, EmbeddingsClient, RetryPolicy
 from hostedllm.catalog import ModelStatusWarning
 from hostedllm.errors import AuthenticationError, QuotaExhaustedError
 
-from .helpers import joined_text, usage_chunks
+from .helpers import by_index, documented_answer, joined_text, usage_chunks
 
 ASK = [{"role": "user", "content": "世界第一高峰是"}]
 PARAMS = {"temperature": 0.3, "top_p": 0.85, "top_k": 5}
@@ -110,3 +110,31 @@ def test_rate_limited_then_answered(vcr: Any) -> None:
     answer = chat.create(chat.build_request(ASK, params=PARAMS))
     assert answer["choices"][0]["finish_reason"] == "stop"
     assert vcr.play_count == 2
+
+
+# --- embeddings (Baichuan-Text-Embedding: at most 16 texts a request), from the documented shapes ---
+
+TEXTS = ["百川大模型", "世界第一高峰是珠穆朗玛峰"]
+
+
+@pytest.mark.vcr
+def test_embed(vcr: Any, vcr_cassette_dir: str) -> None:
+    result = EmbeddingsClient("baichuan", "Baichuan-Text-Embedding").embed(TEXTS, input_type="query")
+    assert result.vectors == by_index(documented_answer(vcr_cassette_dir, "test_embed")), "no input_type sent"
+    assert [len(vector) for vector in result.vectors] == [1024, 1024]
+
+
+@pytest.mark.vcr
+def test_embed_batched(vcr: Any, vcr_cassette_dir: str) -> None:
+    texts = [f"Passage number {n}." for n in range(17)]
+    result = EmbeddingsClient("baichuan", "Baichuan-Text-Embedding").embed(texts)
+    first, second = (documented_answer(vcr_cassette_dir, "test_embed_batched", n) for n in (0, 1))
+    assert result.vectors == by_index(first) + by_index(second), "16, then 1, in the texts' order"
+    assert vcr.all_played
+
+
+@pytest.mark.vcr
+def test_embed_bad_key(vcr: Any) -> None:
+    with pytest.raises(AuthenticationError, match=r"\[baichuan\] HTTP 401.*Incorrect API key provided"):
+        EmbeddingsClient("baichuan", "Baichuan-Text-Embedding").embed(TEXTS)
+    assert vcr.play_count == 1
