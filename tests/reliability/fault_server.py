@@ -168,8 +168,25 @@ def _hang_up(h: FaultHandler, *, reset: bool) -> None:
 
 
 def ok(h: FaultHandler, req: RecordedRequest) -> None:
-    """A 200 answer: SSE for a streamed request, JSON otherwise."""
-    (sse_stream if req.stream else completion)(h, req)
+    """A 200 answer: SSE for a streamed request, JSON otherwise (embeddings and rankings by path)."""
+    if req.path.endswith(("/embeddings", "/ranking", "/rerank")):
+        _send_json(h, 200, retrieval_body(req))
+    else:
+        (sse_stream if req.stream else completion)(h, req)
+
+
+def retrieval_body(req: RecordedRequest) -> dict[str, Any]:
+    """One vector per input (``[position, 1.0]``), or each passage ranked, the last best (NIM's or Cohere's shape)."""
+    data = req.json if isinstance(req.json, dict) else {}
+    if req.path.endswith("/embeddings"):
+        count = len(data.get("input") or [])
+        vectors = [{"index": i, "embedding": [float(i), 1.0], "object": "embedding"} for i in range(count)]
+        return {"object": "list", "data": vectors, "usage": {"prompt_tokens": 2 * count, "total_tokens": 2 * count}}
+    if req.path.endswith("/ranking"):
+        count = len(data.get("passages") or [])
+        return {"rankings": [{"index": i, "logit": float(i)} for i in reversed(range(count))]}
+    count = len(data.get("documents") or [])
+    return {"results": [{"index": i, "relevance_score": i / max(count, 1)} for i in reversed(range(count))]}
 
 
 def completion(h: FaultHandler, req: RecordedRequest) -> None:

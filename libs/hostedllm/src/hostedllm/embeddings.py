@@ -23,8 +23,6 @@ Parameters:
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -38,10 +36,18 @@ from hostedllm.endpoint import Endpoint
 from hostedllm.errors import MalformedResponseError, RequestValidationError, UnsupportedParameterError
 from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import EmbeddingSpec, ProviderSpec, get_provider
-from hostedllm.retrieval import added_tokens, checked_batch_size, listed_texts, model_of_kind
+from hostedllm.retrieval import (
+    added_tokens,
+    asend_batches,
+    checked_batch_size,
+    listed_texts,
+    model_of_kind,
+    send_batches,
+)
 from hostedllm.token_estimate import estimate_tokens
 from hostedllm.tokens import Tokens
-from hostedllm.transport import RetryPolicy, Timeouts, acall_with_retries, call_with_retries
+from hostedllm.transport import RetryPolicy, Timeouts
+from hostedllm.transport.deadline import Deadline
 
 InputType = Literal["query", "passage"]
 INPUT_TYPES: tuple[InputType, ...] = ("query", "passage")
@@ -143,22 +149,20 @@ class EmbeddingsClient:
     def embed(self, texts: Sequence[str], *, input_type: InputType | None = None) -> Embedded:
         """Vectors for ``texts``, in order (one request per batch)."""
         batches = self._batches(texts, input_type)
-        return _joined(
-            [call_with_retries(functools.partial(self._send, batch), self.retry_policy) for batch in batches]
-        )
+        return _joined(send_batches(batches, self._send, self.retry_policy, self.timeouts.total))
 
     async def aembed(self, texts: Sequence[str], *, input_type: InputType | None = None) -> Embedded:
         """:meth:`embed` on the async path, with at most ``max_concurrency`` batches in flight."""
         batches = self._batches(texts, input_type)
-        if len(batches) == 1:
-            return await acall_with_retries(lambda: self._asend(batches[0]), self.retry_policy)
-        slots = asyncio.Semaphore(self.max_concurrency)
-
-        async def one(batch: _Batch) -> Embedded:
-            async with slots:
-                return await acall_with_retries(lambda: self._asend(batch), self.retry_policy)
-
-        return _joined(list(await asyncio.gather(*(one(batch) for batch in batches))))
+        results = await asend_batches(
+            batches,
+            self._asend,
+            self.retry_policy,
+            total=self.timeouts.total,
+            max_concurrency=self.max_concurrency,
+            provider=self.spec.name,
+        )
+        return _joined(results)
 
     def estimate_cost(self, tokens: Tokens | None) -> Cost | None:
         """The cost of ``tokens`` at the catalog price (``None`` if it has none)."""
@@ -178,8 +182,8 @@ class EmbeddingsClient:
             for part in (checked[start : start + size] for start in range(0, len(checked), size))
         ]
 
-    def _send(self, batch: _Batch) -> Embedded:
-        return self._parse(self._http.post(self.embedding.path, batch.body), batch.size)
+    def _send(self, batch: _Batch, deadline: Deadline | None) -> Embedded:
+        return self._parse(self._http.post(self.embedding.path, batch.body, deadline), batch.size)
 
     async def _asend(self, batch: _Batch) -> Embedded:
         return self._parse(await self._http.apost(self.embedding.path, batch.body), batch.size)

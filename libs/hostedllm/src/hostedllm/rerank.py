@@ -22,8 +22,6 @@ Parameters:
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -38,9 +36,17 @@ from hostedllm.endpoint import Endpoint
 from hostedllm.errors import MalformedResponseError, RequestValidationError, UnsupportedParameterError
 from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import ProviderSpec, RerankSpec, get_provider
-from hostedllm.retrieval import added_tokens, checked_batch_size, listed_texts, model_of_kind
+from hostedllm.retrieval import (
+    added_tokens,
+    asend_batches,
+    checked_batch_size,
+    listed_texts,
+    model_of_kind,
+    send_batches,
+)
 from hostedllm.tokens import Tokens
-from hostedllm.transport import RetryPolicy, Timeouts, acall_with_retries, call_with_retries
+from hostedllm.transport import RetryPolicy, Timeouts
+from hostedllm.transport.deadline import Deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,20 +150,21 @@ class RerankClient:
         """The passages' places, best first, at most ``top_n`` (default: the client's, else all)."""
         keep = self._keep(top_n)
         batches = self._batches(query, passages, keep)
-        policy = self.retry_policy
-        return _merged([call_with_retries(functools.partial(self._send, batch), policy) for batch in batches], keep)
+        return _merged(send_batches(batches, self._send, self.retry_policy, self.timeouts.total), keep)
 
     async def arank(self, query: str, passages: Sequence[str], *, top_n: int | None = None) -> Reranked:
         """:meth:`rank` on the async path, with at most ``max_concurrency`` requests in flight."""
         keep = self._keep(top_n)
         batches = self._batches(query, passages, keep)
-        slots = asyncio.Semaphore(self.max_concurrency)
-
-        async def one(batch: _Batch) -> Reranked:
-            async with slots:
-                return await acall_with_retries(lambda: self._asend(batch), self.retry_policy)
-
-        return _merged(list(await asyncio.gather(*(one(batch) for batch in batches))), keep)
+        results = await asend_batches(
+            batches,
+            self._asend,
+            self.retry_policy,
+            total=self.timeouts.total,
+            max_concurrency=self.max_concurrency,
+            provider=self.spec.name,
+        )
+        return _merged(results, keep)
 
     def close(self) -> None:
         self._http.close()
@@ -179,8 +186,8 @@ class RerankClient:
             for n in (len(listed[start : start + size]),)
         ]
 
-    def _send(self, batch: _Batch) -> Reranked:
-        return self._parse(self._http.post(self.path, batch.body), batch)
+    def _send(self, batch: _Batch, deadline: Deadline | None) -> Reranked:
+        return self._parse(self._http.post(self.path, batch.body, deadline), batch)
 
     async def _asend(self, batch: _Batch) -> Reranked:
         return self._parse(await self._http.apost(self.path, batch.body), batch)

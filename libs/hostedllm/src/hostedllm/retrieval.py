@@ -1,4 +1,6 @@
-"""What the embeddings and rerank clients check the same way: the model's kind, and a list of texts.
+"""What the embeddings and rerank clients share: the checks (model kind, a list of texts, batch size) and
+sending batches (sync in order, async with bounded concurrency, all under one retry policy and one
+total deadline for the whole call).
 
 >>> listed_texts(["a", "b"], "texts")
 ['a', 'b']
@@ -10,12 +12,20 @@ hostedllm.errors.RequestValidationError: texts[1] is empty; providers refuse emp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from hostedllm.catalog import ModelEntry
 from hostedllm.catalog.schema import Kind
 from hostedllm.errors import RequestValidationError
 from hostedllm.tokens import Tokens
+from hostedllm.transport import RetryPolicy, acall_with_retries, call_with_retries
+from hostedllm.transport.deadline import Deadline, within
+
+B = TypeVar("B")
+R = TypeVar("R")
 
 
 def model_of_kind(entry: ModelEntry, kind: Kind) -> ModelEntry:
@@ -73,3 +83,32 @@ def added_tokens(counts: Sequence[Tokens | None]) -> Tokens | None:
 
 def _a(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def send_batches(
+    batches: Sequence[B], send: Callable[[B, Deadline | None], R], policy: RetryPolicy, total: float | None
+) -> list[R]:
+    """``send(batch, deadline)`` for each batch in order, each retried by ``policy``, all within ``total`` seconds."""
+    deadline = Deadline.start(total)
+    return [call_with_retries(functools.partial(send, batch, deadline), policy, deadline) for batch in batches]
+
+
+async def asend_batches(
+    batches: Sequence[B],
+    send: Callable[[B], Awaitable[R]],
+    policy: RetryPolicy,
+    *,
+    total: float | None,
+    max_concurrency: int,
+    provider: str,
+) -> list[R]:
+    """:func:`send_batches` on the async path: at most ``max_concurrency`` in flight, results in order."""
+    deadline = Deadline.start(total)
+    slots = asyncio.Semaphore(max_concurrency)
+
+    async def one(batch: B) -> R:
+        async with slots:
+            return await acall_with_retries(lambda: send(batch), policy, deadline)
+
+    gathered = asyncio.gather(*(one(batch) for batch in batches))
+    return list(await (gathered if deadline is None else within(gathered, deadline, provider)))

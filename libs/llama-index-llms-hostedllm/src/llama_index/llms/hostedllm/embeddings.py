@@ -36,7 +36,9 @@ class BaseHostedEmbedding(BaseEmbedding):
             as for the LLM classes.
     """
 
-    api_key: SecretStr | None = Field(default=None, description="The key; the provider's env var when not given.")
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, description="The key; the provider's env var when not given (never serialized)."
+    )
     api_base: str | None = Field(default=None, description="The provider's base URL, if not the default.")
     dimensions: int | None = Field(default=None, description="Shorter vectors, where the provider takes it.")
     truncate: str | None = Field(default=None, description="NONE, START or END, where the provider takes it.")

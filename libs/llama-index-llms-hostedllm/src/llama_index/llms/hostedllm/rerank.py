@@ -42,7 +42,9 @@ class BaseHostedRerank(BaseNodePostprocessor):
 
     model: str = Field(description="The reranking model.")
     top_n: int = Field(default=5, description="How many nodes to keep, best first.")
-    api_key: SecretStr | None = Field(default=None, description="The key; the provider's env var when not given.")
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, description="The key; the provider's env var when not given (never serialized)."
+    )
     api_base: str | None = Field(default=None, description="A self-hosted server's base URL.")
     truncate: str | None = Field(default=None, description="NONE or END, where the provider takes it.")
     batch_size: int | None = Field(default=None, description="Passages per request (default: the provider's limit).")
