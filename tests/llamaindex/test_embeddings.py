@@ -91,3 +91,15 @@ def test_bad_settings_are_our_typed_errors() -> None:
     with pytest.raises(RequestValidationError, match="is empty"):
         embedding.get_text_embedding("")
     assert fake.requests == []
+
+
+def test_importable_where_llamaindex_users_look() -> None:
+    from llama_index.embeddings import hostedllm as embeddings
+    from llama_index.llms import hostedllm
+    from llama_index.postprocessor import hostedllm_rerank
+
+    for name in embeddings.__all__:
+        assert getattr(embeddings, name) is getattr(hostedllm, name)
+    for name in hostedllm_rerank.__all__:
+        assert getattr(hostedllm_rerank, name) is getattr(hostedllm, name)
+    assert embeddings.NIMEmbedding(model_name="nvidia/nv-embedqa-e5-v5", api_key="k").embed_batch_size == 50
