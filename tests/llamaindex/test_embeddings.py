@@ -103,3 +103,44 @@ def test_importable_where_llamaindex_users_look() -> None:
     for name in hostedllm_rerank.__all__:
         assert getattr(hostedllm_rerank, name) is getattr(hostedllm, name)
     assert embeddings.NIMEmbedding(model_name="nvidia/nv-embedqa-e5-v5", api_key="k").embed_batch_size == 50
+
+
+@pytest.mark.parametrize(("cls", "model", "env_var", "batch"), CLASSES, ids=IDS)
+def test_the_basembedding_contract(
+    cls: type[BaseEmbedding], model: str, env_var: str, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What LlamaIndex itself relies on: its events and callbacks, a serializable config, a class name."""
+    from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugHandler
+    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent, EmbeddingStartEvent
+
+    seen: list[Any] = []
+
+    class Collect(BaseEventHandler):
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            seen.append(event)
+
+    monkeypatch.setenv(env_var, "env-key-for-test")
+    debug = LlamaDebugHandler()
+    embedding: Any = cls(model_name=model, callback_manager=CallbackManager([debug]), **FakeEmbeddings().transports)
+    handler = Collect()
+    get_dispatcher().add_event_handler(handler)
+    try:
+        vectors = embedding.get_text_embedding_batch(["one", "two", "three"])
+    finally:
+        get_dispatcher().event_handlers.remove(handler)
+    starts = [e for e in seen if isinstance(e, EmbeddingStartEvent)]
+    ends = [e for e in seen if isinstance(e, EmbeddingEndEvent)]
+    assert starts and ends
+    model_id = model.split(":")[-1]  # HostedEmbedding's "provider:model" becomes provider= and model_name=
+    assert starts[0].model_dict["model_name"] == model_id
+    assert "api_key" not in starts[0].model_dict, "the event carries the config, never the key"
+    assert ends[-1].embeddings == vectors
+    (pair,) = debug.get_event_pairs(CBEventType.EMBEDDING)
+    assert pair[-1].payload is not None
+    assert len(pair[-1].payload["embeddings"]) == 3
+    config = embedding.to_dict()
+    assert config["class_name"] == cls.class_name()
+    assert config["model_name"] == model_id
+    assert "env-key-for-test" not in embedding.to_json()
