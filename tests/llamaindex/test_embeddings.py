@@ -132,7 +132,8 @@ def test_the_basembedding_contract(
         get_dispatcher().event_handlers.remove(handler)
     starts = [e for e in seen if isinstance(e, EmbeddingStartEvent)]
     ends = [e for e in seen if isinstance(e, EmbeddingEndEvent)]
-    assert starts and ends
+    assert starts
+    assert ends
     model_id = model.split(":")[-1]  # HostedEmbedding's "provider:model" becomes provider= and model_name=
     assert starts[0].model_dict["model_name"] == model_id
     assert "api_key" not in starts[0].model_dict, "the event carries the config, never the key"
