@@ -134,7 +134,7 @@ def test_the_basembedding_contract(
     ends = [e for e in seen if isinstance(e, EmbeddingEndEvent)]
     assert starts
     assert ends
-    model_id = model.split(":")[-1]  # HostedEmbedding's "provider:model" becomes provider= and model_name=
+    model_id = model.rsplit(":", 1)[-1]  # HostedEmbedding's "provider:model" becomes provider= and model_name=
     assert starts[0].model_dict["model_name"] == model_id
     assert "api_key" not in starts[0].model_dict, "the event carries the config, never the key"
     assert ends[-1].embeddings == vectors
