@@ -50,6 +50,7 @@ http {{
         location ~ /v1/models$ {{ default_type application/json; }}
         location /json/ {{ default_type application/json; error_page 405 =200 $uri; }}
         location /sse/ {{ default_type text/event-stream; error_page 405 =200 $uri; }}
+        location /emb/ {{ default_type application/json; error_page 405 =200 $uri; }}
     }}
 }}
 """
@@ -76,11 +77,15 @@ def free_port() -> int:
 
 
 class CannedServer:
-    """``with CannedServer(model, chunks) as server:`` nginx up on ``server.port``, down after."""
+    """``with CannedServer(model, chunks) as server:`` nginx up on ``server.port``, down after.
 
-    def __init__(self, model: str, chunks: int) -> None:
+    ``extra`` maps more paths under the root to their bodies (``emb/...``: JSON answers to POST).
+    """
+
+    def __init__(self, model: str, chunks: int, extra: dict[str, bytes] | None = None) -> None:
         self.model = model
         self.chunks = chunks
+        self.extra = extra or {}
         self.port = 0
         self.worker_pid = 0
         self._dir: tempfile.TemporaryDirectory[str] | None = None
@@ -119,6 +124,9 @@ class CannedServer:
             (base / "chat").mkdir(parents=True)
             (base / "chat" / "completions").write_bytes(body)
             (base / "models").write_bytes(models)
+        for name, body in self.extra.items():
+            (root / "www" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "www" / name).write_bytes(body)
         for path in root.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
 
