@@ -24,7 +24,7 @@ import functools
 import ssl
 import weakref
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -208,18 +208,39 @@ def _end_body_when_connection_closes(response: aiohttp.ClientResponse) -> None:
     if protocol is None:
         return  # the body is already complete, or the connection already gone (aiohttp raises then)
     if protocol not in _reading:
-        closed = protocol.closed
-        if closed is None:
+        if not hasattr(protocol, "closed"):  # aiohttp before 3.13 has no closed future: hook connection_lost
+            _call_when_lost(protocol)
+        elif protocol.closed is None:
             return
-        closed.add_done_callback(functools.partial(_connection_closed, weakref.ref(protocol)))
+        else:
+            protocol.closed.add_done_callback(functools.partial(_connection_closed, weakref.ref(protocol)))
     _reading[protocol] = response.content
 
 
-def _connection_closed(protocol: weakref.ref[object], closed: asyncio.Future[None]) -> None:
-    import aiohttp
+def _call_when_lost(protocol: Any) -> None:
+    """Run :func:`_body_cut_short` after the protocol's own ``connection_lost`` (aiohttp 3.10 to 3.12)."""
+    lost = protocol.connection_lost
+    owner = weakref.ref(protocol)
 
+    def connection_lost(exc: BaseException | None) -> None:
+        try:
+            lost(exc)
+        finally:
+            _body_cut_short(owner)
+
+    protocol.connection_lost = connection_lost
+
+
+def _connection_closed(protocol: weakref.ref[object], closed: asyncio.Future[None]) -> None:
     if not closed.cancelled():
         closed.exception()  # retrieved: a connection reset is not logged as "never retrieved"
+    _body_cut_short(protocol)
+
+
+def _body_cut_short(protocol: weakref.ref[object]) -> None:
+    """End the body still being read on ``protocol``'s connection, now closed, with a payload error."""
+    import aiohttp
+
     owner = protocol()
     body = _reading.pop(owner, None) if owner is not None else None
     if body is not None and not body.is_eof() and body.exception() is None:
