@@ -296,4 +296,43 @@ BAICHUAN = [
     ),
 ]
 
-RETRIEVAL = [*NIM, *NOVITA, *BAICHUAN]
+# --- langchain-tests' EmbeddingsIntegrationTests, per provider class (tests/langchain/test_standard_embeddings.py) ---
+
+STANDARD_CLASSES = {  # provider: (test class, model, input_type sent for queries / documents, URL)
+    "nim": ("TestNIMEmbeddingsReplayed", NIM_EMBED_MODEL, ("query", "passage"), NIM_EMBEDDINGS),
+    "novita": ("TestNovitaEmbeddingsReplayed", NOVITA_EMBED_MODEL, (None, None), NOVITA_EMBEDDINGS),
+    "baichuan": ("TestBaichuanEmbeddingsReplayed", BAICHUAN_EMBED_MODEL, (None, None), BAICHUAN_EMBEDDINGS),
+}
+
+
+def standard_cassettes() -> list[Cassette]:
+    """embed_query("foo") then ("bar"), and embed_documents(["foo", "bar", "baz"]), sync and async."""
+    cassettes = []
+    for provider, (test_class, model, (query_type, document_type), uri) in STANDARD_CLASSES.items():
+
+        def exchange(texts: list[str], input_type: str | None, first: int, model: str = model) -> Any:
+            request: dict[str, Any] = {"model": model, "input": texts}
+            if input_type is not None:
+                request["input_type"] = input_type
+            return (request, Answer(200, compact(embeddings_answer(model, texts, 1024, first=first))))
+
+        queries = [exchange(["foo"], query_type, 0), exchange(["bar"], query_type, 1)]
+        documents = [exchange(["foo", "bar", "baz"], document_type, 0)]
+        for name, exchanges in [("embed_query", queries), ("embed_documents", documents)]:
+            for prefix in ("", "a"):
+                cassettes.append(
+                    Cassette(
+                        provider,
+                        f"{test_class}.test_{prefix}{name}",
+                        f"{provider}'s documented embeddings wire format (see documented/retrieval.py); vectors "
+                        "scripted; the requests are what our class sends — not a recording",
+                        exchanges,
+                        uri=uri,
+                        folder="synthesized",
+                        header="SYNTHESIZED from the documented wire format",
+                    )
+                )
+    return cassettes
+
+
+RETRIEVAL = [*NIM, *NOVITA, *BAICHUAN, *standard_cassettes()]

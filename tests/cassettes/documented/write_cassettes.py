@@ -42,6 +42,8 @@ class Cassette:
     source: str
     exchanges: list[tuple[dict[str, Any], Answer]]
     uri: str | None = None  # default: the provider's chat completions URL
+    folder: str = "documented"  # or "synthesized": langchain-tests' standard tests, answers scripted
+    header: str = "DOCUMENTED, not recorded. Source"
 
 
 def compact(value: Any) -> str:
@@ -655,17 +657,17 @@ def to_yaml(cassette: Cassette) -> str:
             }
         )
     text = yaml.safe_dump({"interactions": interactions, "version": 1}, allow_unicode=True, sort_keys=False, width=1000)
-    return f"# DOCUMENTED, not recorded. Source: {cassette.source}.\n# Written by write_cassettes.py.\n{text}"
+    return f"# {cassette.header}: {cassette.source}.\n# Written by write_cassettes.py.\n{text}"
 
 
 def main() -> None:
     from retrieval import RETRIEVAL  # embeddings and rerank examples, in their own module
 
     for cassette in [*BAICHUAN, *THETURBO, *NIM, *NOVITA, *RETRIEVAL]:
-        path = HERE / cassette.provider / f"{cassette.name}.yaml"
+        path = HERE.parent / cassette.folder / cassette.provider / f"{cassette.name}.yaml"
         path.parent.mkdir(exist_ok=True)
         path.write_text(to_yaml(cassette), encoding="utf-8")
-        print(path.relative_to(HERE))
+        print(path.relative_to(HERE.parent))
 
 
 if __name__ == "__main__":
