@@ -33,7 +33,7 @@ from hostedllm.transport import Timeouts
 #: The model id a ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
 PLACEHOLDER_MODEL = "list-models"
 #: Per-call keyword arguments that shape the request rather than sample.
-REQUEST_SHAPE_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format")
+REQUEST_SHAPE_KEYS = ("tools", "tool_choice", "parallel_tool_calls", "response_format", "thinking")
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 #: Best first: a schema the provider enforces, then a forced tool call, then JSON mode.

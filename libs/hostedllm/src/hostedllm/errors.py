@@ -10,7 +10,8 @@ Two families of errors:
 
 Warnings (each given once per model, and what it is about): :class:`ModelStatusWarning` (a deprecated
 or retired model), :class:`UnknownModelWarning` (an id the catalog lacks), :class:`UnverifiedCapabilityWarning`
-(a capability with no evidence, tried) and :class:`ToolChoiceWarning` (a tool call that cannot be forced).
+(a capability with no evidence, tried), :class:`ToolChoiceWarning` (a tool call that cannot be forced) and
+:class:`ThinkingWarning` (``thinking=False`` asked of a model that always thinks).
 
 >>> from hostedllm.errors import RateLimitError
 >>> str(RateLimitError("Too Many Requests", provider="nim", status_code=429, hint="Slow down."))
@@ -198,3 +199,7 @@ class UnverifiedCapabilityWarning(UserWarning):
 
 class ToolChoiceWarning(UserWarning):
     """A tool call was required but the model cannot be forced to make one; it is asked with ``auto``."""
+
+
+class ThinkingWarning(UserWarning):
+    """``thinking=False`` was asked of a model that always thinks; it is sent without a switch."""

@@ -26,6 +26,7 @@ from hostedllm.errors import (
 from hostedllm.messages import check_messages
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.providers.spec import MANAGED_KEYS, ParamSpec
+from hostedllm.thinking import with_thinking
 from hostedllm.tools import check_tool_choice, check_tools
 
 
@@ -41,6 +42,7 @@ def build_request(
     stream: bool = False,
     include_usage: bool | None = None,
     extra_body: Mapping[str, Any] | None = None,
+    thinking: bool | None = None,
 ) -> dict[str, Any]:
     """Validate everything and return the request body as a new dict.
 
@@ -48,8 +50,11 @@ def build_request(
     of ``None`` means "not set". ``include_usage``: ask for usage in a stream where the catalog says
     the model reports it (``None``), always (``True``; refused where it cannot), or never (``False``).
     ``extra_body`` is sent as-is, unvalidated: the explicit way to pass a parameter the catalog
-    does not know yet.
+    does not know yet. ``thinking`` switches a reasoning model's thinking on or off with the knob
+    that model takes (:mod:`hostedllm.thinking`); ``None`` sends no switch.
     """
+    if thinking is not None:
+        messages, params = with_thinking(model, messages, params or {}, thinking=thinking)
     spec = get_provider(model.provider)
     body: dict[str, Any] = {"model": model.id, "messages": check_messages(spec, model, messages)}
     body.update(check_params(spec, model, params or {}))

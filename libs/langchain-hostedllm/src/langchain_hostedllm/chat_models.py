@@ -101,6 +101,8 @@ class BaseChatHosted(HostedSettings, BaseChatModel):
     ) -> tuple[ChatClient, dict[str, Any]]:
         client = self.client(kwargs.pop("model", None))
         shape, kwargs = split_call_kwargs(kwargs)
+        if self.thinking is not None:
+            shape.setdefault("thinking", self.thinking)
         server = self.server_tools()
         if server:
             shape["tools"] = [*server, *(shape.get("tools") or [])]

@@ -66,11 +66,13 @@ class Hosted(AnyProviderSettings, BaseLLM):
         client = self.client(kwargs.pop("model", None))
         if stop is not None:
             kwargs["stop"] = stop
+        thinking = kwargs.pop("thinking", None)
         request = client.build_request(
             [{"role": "user", "content": prompt}],
             params=self.sampling_params(**kwargs),
             stream=stream,
             extra_body=self.extra_body,
+            thinking=self.thinking if thinking is None else thinking,
         )
         return client, request
 

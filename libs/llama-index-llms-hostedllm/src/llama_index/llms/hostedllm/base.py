@@ -69,6 +69,10 @@ class BaseHostedLLM(FunctionCallingLLM):
     top_p: float | None = Field(default=None, description="Nucleus sampling, in the provider's range.")
     max_tokens: int | None = Field(default=None, description="Sent as max_tokens; no default cuts answers short.")
     stop: list[str] | str | None = Field(default=None, description="Text that ends the answer.")
+    thinking: bool | None = Field(
+        default=None,
+        description="Switch a reasoning model's thinking on or off with the knob that model takes; None sends none.",
+    )
     timeout: float | Timeouts | None = Field(
         default=None,
         description="Seconds to wait for an answer or a stream chunk; Timeouts(total=...) also bounds the whole call.",
@@ -219,6 +223,8 @@ class BaseHostedLLM(FunctionCallingLLM):
 
     def _request(self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any) -> dict[str, Any]:
         shape, kwargs = split_call_kwargs(kwargs)
+        if self.thinking is not None:
+            shape.setdefault("thinking", self.thinking)
         if self.server_tools():
             shape["tools"] = [*self.server_tools(), *(shape.get("tools") or [])]
         return self.client.build_request(

@@ -1,0 +1,125 @@
+"""One thinking switch: ``thinking=True/False`` mapped to what each reasoning model really takes.
+
+The switches and the models that use them are data (``catalog/thinking.toml``, each with its public
+sources): a line in the system message (NVIDIA's Nemotron: ``detailed thinking on``, ``/no_think``), a
+key in NVIDIA's ``chat_template_kwargs`` (``enable_thinking``, ``thinking``), Novita's top-level
+``enable_thinking``, or nothing for a model that always thinks (``thinking=False`` then warns). A model
+with no known switch is refused before sending, with the way to pass the provider's knob yourself.
+
+>>> from hostedllm.catalog import default_catalog
+>>> model = default_catalog().get("nim:moonshotai/kimi-k2.6")
+>>> messages, params = with_thinking(model, [{"role": "user", "content": "Hi"}], {}, thinking=False)
+>>> params
+{'chat_template_kwargs': {'thinking': False}}
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from hostedllm.catalog.schema import ModelEntry
+from hostedllm.errors import RequestValidationError, ThinkingWarning, UnsupportedCapabilityError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SwitchKind = Literal["system_prompt", "chat_template_kwargs", "parameter", "always"]
+
+
+@dataclass(frozen=True)
+class ThinkingSwitch:
+    """How one family of models turns thinking on and off, and where that is documented."""
+
+    name: str
+    provider: str
+    kind: SwitchKind
+    models: tuple[str, ...]
+    sources: tuple[str, ...]
+    key: str | None = None
+    on: str | None = None
+    off: str | None = None
+    also: Mapping[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def switches() -> dict[tuple[str, str], ThinkingSwitch]:
+    """Every known switch by ``(provider, model id)``, read once from ``catalog/thinking.toml``."""
+    text = resources.files("hostedllm.catalog").joinpath("thinking.toml").read_text("utf-8")
+    found: dict[tuple[str, str], ThinkingSwitch] = {}
+    for table in tomllib.loads(text)["switch"]:
+        switch = ThinkingSwitch(**{**table, "models": tuple(table["models"]), "sources": tuple(table["sources"])})
+        for model in switch.models:
+            found[(switch.provider, model)] = switch
+    return found
+
+
+def switch_for(model: ModelEntry) -> ThinkingSwitch | None:
+    """The switch ``model`` takes, or ``None`` when none is known."""
+    table = switches()
+    return next(
+        (table[(model.provider, name)] for name in (model.id, *model.aliases) if (model.provider, name) in table), None
+    )
+
+
+def with_thinking(
+    model: ModelEntry, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any], *, thinking: bool
+) -> tuple[list[Mapping[str, Any]], dict[str, Any]]:
+    """``messages`` and ``params`` with ``model``'s switch set to ``thinking``; refused where there is none."""
+    switch = switch_for(model)
+    where = f"{model.id} on {model.provider}"
+    if switch is None:
+        if model.capabilities.reasoning is False:
+            raise UnsupportedCapabilityError(
+                f"{where} does not reason, so thinking={thinking} cannot be sent; leave it unset."
+            )
+        raise RequestValidationError(
+            f"hostedllm does not know how {where} switches thinking on and off, so thinking={thinking} was not sent. "
+            "Pass the provider's own knob instead, e.g. extra_body={'chat_template_kwargs': {'enable_thinking': ...}} "
+            "on NVIDIA or extra_body={'enable_thinking': ...} on Novita (LangChain: model_kwargs), "
+            "or leave thinking unset."
+        )
+    listed, given = list(messages), dict(params)
+    if switch.kind == "always":
+        if not thinking:
+            warnings.warn(
+                f"{where} always thinks; thinking=False cannot turn it off, so it is not sent.",
+                ThinkingWarning,
+                stacklevel=4,
+            )
+        return listed, given
+    if switch.kind == "system_prompt":
+        return _with_system_line(listed, switch.on if thinking else switch.off), given
+    key = str(switch.key)
+    if switch.kind == "parameter":
+        _refuse_conflict(given.get(key), thinking, key, where)
+        given[key] = thinking
+        return listed, given
+    kwargs = dict(given.get("chat_template_kwargs") or {})
+    _refuse_conflict(kwargs.get(key), thinking, f"chat_template_kwargs[{key!r}]", where)
+    given["chat_template_kwargs"] = {**switch.also, **kwargs, key: thinking}
+    return listed, given
+
+
+def _refuse_conflict(current: Any, thinking: bool, name: str, where: str) -> None:
+    if current is not None and current != thinking:
+        raise RequestValidationError(
+            f"{name}={current!r} and thinking={thinking} disagree for {where}; set only thinking."
+        )
+
+
+def _with_system_line(messages: list[Mapping[str, Any]], line: str | None) -> list[Mapping[str, Any]]:
+    """The switch line appended to the first system message (as langchain-nvidia does), or one added first."""
+    line = line or ""
+    first = messages[0] if messages else None
+    if first is not None and first.get("role") == "system" and isinstance(first.get("content"), str):
+        content = first["content"]
+        return [{**first, "content": f"{content}\n{line}" if content else line}, *messages[1:]]
+    return [{"role": "system", "content": line}, *messages]

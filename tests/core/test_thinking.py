@@ -1,0 +1,117 @@
+"""The thinking switch: ``thinking=True/False`` sends each model's own knob, refused where none is known.
+
+Framework-free; the adapters' fields are tested in tests/parity/test_thinking_adapters.py.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+from hostedllm import ChatClient
+from hostedllm.catalog import default_catalog
+from hostedllm.errors import RequestValidationError, ThinkingWarning, UnsupportedCapabilityError
+from hostedllm.request import build_request
+from hostedllm.thinking import switch_for, switches
+
+HI = [{"role": "user", "content": "Hi"}]
+
+
+def body(key: str, thinking: bool | None, messages: list[dict[str, Any]] = HI, **params: Any) -> dict[str, Any]:
+    return build_request(default_catalog().get(key), messages, params=params, thinking=thinking)
+
+
+class TestTheData:
+    def test_every_listed_model_is_a_catalog_chat_model_that_reasons_or_may(self) -> None:
+        catalog = default_catalog()
+        for (provider, model), switch in switches().items():
+            entry = catalog.find(model, provider=provider)
+            assert entry is not None, f"{provider}:{model} ({switch.name}) is not in the catalog"
+            assert entry.kind == "chat"
+            assert entry.capabilities.reasoning is not False, f"{entry.key} is known not to reason"
+
+    def test_every_switch_says_what_to_send_and_where_that_is_documented(self) -> None:
+        for switch in {s.name: s for s in switches().values()}.values():
+            assert switch.sources, switch.name
+            if switch.kind == "system_prompt":
+                assert switch.on, switch.name
+                assert switch.off, switch.name
+            if switch.kind in ("chat_template_kwargs", "parameter"):
+                assert switch.key, switch.name
+
+    def test_a_model_in_two_switches_is_a_mistake_the_loader_would_hide(self) -> None:
+        listed = [(s.provider, m) for s in {s.name: s for s in switches().values()}.values() for m in s.models]
+        assert len(listed) == len(set(listed))
+
+
+class TestNVIDIA:
+    def test_nemotron_v1_adds_the_system_line(self) -> None:
+        sent = body("nim:nvidia/llama-3.3-nemotron-super-49b-v1", True)
+        assert sent["messages"] == [{"role": "system", "content": "detailed thinking on"}, *HI]
+        system = [{"role": "system", "content": "Be brief."}, *HI]
+        sent = body("nim:nvidia/llama-3.3-nemotron-super-49b-v1", False, system)
+        assert sent["messages"][0] == {"role": "system", "content": "Be brief.\ndetailed thinking off"}
+        assert "chat_template_kwargs" not in sent
+
+    def test_nemotron_v1_5_and_nano_v2_use_think_and_no_think(self) -> None:
+        assert body("nim:nvidia/nvidia-nemotron-nano-9b-v2", False)["messages"][0]["content"] == "/no_think"
+        assert body("nim:nvidia/llama-3.3-nemotron-super-49b-v1.5", True)["messages"][0]["content"] == "/think"
+
+    @pytest.mark.parametrize(
+        ("key", "expected"),
+        [
+            ("nim:qwen/qwen3.5-397b-a17b", {"enable_thinking": False}),
+            ("nim:nvidia/nemotron-3-super-120b-a12b", {"enable_thinking": False}),
+            ("nim:z-ai/glm-5.1", {"clear_thinking": False, "enable_thinking": False}),
+            ("nim:moonshotai/kimi-k2.6", {"thinking": False}),
+        ],
+    )
+    def test_chat_template_kwargs(self, key: str, expected: dict[str, Any]) -> None:
+        sent = body(key, False)
+        assert sent["chat_template_kwargs"] == expected
+        assert sent["messages"] == HI, "no system line for a template switch"
+
+    def test_the_users_chat_template_kwargs_are_kept_and_a_contradiction_refused(self) -> None:
+        sent = body("nim:qwen/qwen3.5-397b-a17b", True, chat_template_kwargs={"enable_thinking": True, "x": 1})
+        assert sent["chat_template_kwargs"] == {"enable_thinking": True, "x": 1}
+        with pytest.raises(RequestValidationError, match=r"chat_template_kwargs\['enable_thinking'\]=True and "):
+            body("nim:qwen/qwen3.5-397b-a17b", False, chat_template_kwargs={"enable_thinking": True})
+
+
+class TestNovita:
+    def test_enable_thinking_is_a_top_level_parameter(self) -> None:
+        sent = body("novita:zai-org/glm-4.5", False)
+        assert sent["enable_thinking"] is False
+        assert "chat_template_kwargs" not in sent
+        with pytest.raises(RequestValidationError, match="enable_thinking=True and thinking=False disagree"):
+            body("novita:zai-org/glm-4.5", False, enable_thinking=True)
+
+    def test_a_model_that_always_thinks_warns_on_false_and_sends_nothing(self) -> None:
+        with pytest.warns(ThinkingWarning, match=r"deepseek-r1-0528 on novita always thinks"):
+            sent = body("novita:deepseek/deepseek-r1-0528", False)
+        assert sent == body("novita:deepseek/deepseek-r1-0528", None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert body("novita:deepseek/deepseek-r1-0528", True) == sent
+
+
+class TestRefused:
+    def test_a_model_known_not_to_reason(self) -> None:
+        with pytest.raises(UnsupportedCapabilityError, match="smollm2-135m-instruct on local does not reason"):
+            body("local:smollm2-135m-instruct", True)
+
+    def test_a_reasoning_model_whose_switch_is_unknown_names_the_way_to_pass_one(self) -> None:
+        # NVIDIA's DeepSeek V3.2: the sources disagree (thinking vs enable_thinking), so no switch is listed.
+        assert switch_for(default_catalog().get("nim:deepseek-ai/deepseek-v3.2")) is None
+        with pytest.raises(RequestValidationError, match=r"does not know how .* extra_body=.*chat_template_kwargs"):
+            body("nim:deepseek-ai/deepseek-v3.2", False)
+
+    def test_unset_sends_nothing(self) -> None:
+        assert body("nim:z-ai/glm-5.1", None) == build_request(default_catalog().get("nim:z-ai/glm-5.1"), HI)
+
+
+def test_the_chat_client_takes_it() -> None:
+    chat = ChatClient("nim", "moonshotai/kimi-k2.6", api_key="k")
+    assert chat.build_request(HI, thinking=True)["chat_template_kwargs"] == {"thinking": True}

@@ -1,0 +1,103 @@
+"""``thinking=`` in both frameworks: a field on every class and a per-call argument, sent as each model's
+own knob by the core (tests/core/test_thinking.py), sync and async, invoke and stream; refused before
+anything is sent where no switch is known."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage
+
+from hostedllm.errors import RequestValidationError
+from hostedllm.testing import FakeProvider
+from langchain_hostedllm import ChatNIM, ChatNovita, Hosted
+from llama_index.llms.hostedllm import NIM, Novita
+
+KIMI = "moonshotai/kimi-k2.6"
+HI = [ChatMessage(role="user", content="Hi")]
+
+
+def sent(fake: FakeProvider) -> Any:
+    return fake.last.get("chat_template_kwargs")
+
+
+@pytest.mark.parametrize("way", ["invoke", "stream", "ainvoke", "astream"])
+def test_langchain_field_and_per_call(way: str) -> None:
+    fake = FakeProvider().reply("Hi").reply("Hi")
+    chat = ChatNIM(model=KIMI, api_key="k", thinking=False, **fake.transports)
+
+    def call(**kwargs: Any) -> None:
+        if way == "invoke":
+            chat.invoke("Hi", **kwargs)
+        elif way == "stream":
+            list(chat.stream("Hi", **kwargs))
+        elif way == "ainvoke":
+            asyncio.run(chat.ainvoke("Hi", **kwargs))
+        else:
+
+            async def drain() -> None:
+                async for _ in chat.astream("Hi", **kwargs):
+                    pass
+
+            asyncio.run(drain())
+
+    call()
+    assert sent(fake) == {"thinking": False}
+    call(thinking=True)  # per call, over the field
+    assert sent(fake) == {"thinking": True}
+
+
+def test_langchain_bind_and_the_string_llm() -> None:
+    fake = FakeProvider().reply("Hi").reply("Hi")
+    ChatNovita(model="zai-org/glm-4.5", api_key="k", **fake.transports).bind(thinking=False).invoke("Hi")
+    assert fake.last["enable_thinking"] is False
+    Hosted(model="novita:zai-org/glm-4.5", api_key="k", thinking=True, **fake.transports).invoke("Hi")
+    assert fake.last["enable_thinking"] is True
+
+
+@pytest.mark.parametrize("way", ["chat", "stream_chat", "achat", "astream_chat"])
+def test_llamaindex_field_and_per_call(way: str) -> None:
+    fake = FakeProvider().reply("Hi").reply("Hi")
+    llm = NIM(model=KIMI, api_key="k", thinking=True, **fake.transports)
+
+    def call(**kwargs: Any) -> None:
+        if way == "chat":
+            llm.chat(HI, **kwargs)
+        elif way == "stream_chat":
+            list(llm.stream_chat(HI, **kwargs))
+        elif way == "achat":
+            asyncio.run(llm.achat(HI, **kwargs))
+        else:
+
+            async def drain() -> None:
+                async for _ in await llm.astream_chat(HI, **kwargs):
+                    pass
+
+            asyncio.run(drain())
+
+    call()
+    assert sent(fake) == {"thinking": True}
+    call(thinking=False)
+    assert sent(fake) == {"thinking": False}
+
+
+def test_llamaindex_novita_and_complete() -> None:
+    fake = FakeProvider().reply("Hi")
+    Novita(model="zai-org/glm-4.5", api_key="k", thinking=False, **fake.transports).complete("Hi")
+    assert fake.last["enable_thinking"] is False
+
+
+@pytest.mark.parametrize("framework", ["langchain", "llamaindex"])
+def test_no_known_switch_is_refused_before_sending(framework: str) -> None:
+    fake = FakeProvider()
+    model = "deepseek-ai/deepseek-v3.2"
+    call: Any = (
+        (lambda: ChatNIM(model=model, api_key="k", thinking=True, **fake.transports).invoke("Hi"))
+        if framework == "langchain"
+        else (lambda: NIM(model=model, api_key="k", thinking=True, **fake.transports).chat(HI))
+    )
+    with pytest.raises(RequestValidationError, match=r"does not know how deepseek-ai/deepseek-v3\.2 on nim switches"):
+        call()
+    assert fake.requests == []
