@@ -5,6 +5,7 @@ Framework-free; the adapters' fields are tested in tests/parity/test_thinking_ad
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from typing import Any
 
@@ -12,11 +13,19 @@ import pytest
 
 from hostedllm import ChatClient
 from hostedllm.catalog import default_catalog
-from hostedllm.errors import RequestValidationError, ThinkingWarning, UnsupportedCapabilityError
+from hostedllm.errors import (
+    RequestValidationError,
+    ThinkingBudgetWarning,
+    ThinkingWarning,
+    UnsupportedCapabilityError,
+)
 from hostedllm.request import build_request
+from hostedllm.testing import FakeProvider
+from hostedllm.testing.fake import chunk, sse
 from hostedllm.thinking import switch_for, switches
 
 HI = [{"role": "user", "content": "Hi"}]
+CALL = {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{}"}}
 
 
 def body(key: str, thinking: bool | None, messages: list[dict[str, Any]] = HI, **params: Any) -> dict[str, Any]:
@@ -115,3 +124,79 @@ class TestRefused:
 def test_the_chat_client_takes_it() -> None:
     chat = ChatClient("nim", "moonshotai/kimi-k2.6", api_key="k")
     assert chat.build_request(HI, thinking=True)["chat_template_kwargs"] == {"thinking": True}
+
+
+class TestOutOfBudget:
+    """An answer that stopped at max_tokens while still thinking is reported, never an empty success."""
+
+    def client(self, fake: FakeProvider) -> ChatClient:
+        return ChatClient("novita", "deepseek/deepseek-r1-0528", api_key="k", **fake.client_transports)
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            {"role": "assistant", "content": "", "reasoning_content": "First, consider"},
+            {"role": "assistant", "content": None, "reasoning": "First, consider"},
+            {"role": "assistant", "content": "<think>First, consider the"},
+        ],
+    )
+    def test_a_whole_answer(self, message: dict[str, Any]) -> None:
+        fake = FakeProvider().json({"choices": [{"index": 0, "message": message, "finish_reason": "length"}]})
+        chat = self.client(fake)
+        with pytest.warns(
+            ThinkingBudgetWarning, match=r"whole output budget thinking .* raise max_tokens \(it was 64\)"
+        ):
+            chat.create(chat.build_request(HI, params={"max_tokens": 64}))
+
+    @pytest.mark.parametrize(
+        ("message", "finish"),
+        [
+            ({"role": "assistant", "content": "The answer", "reasoning_content": "hmm"}, "length"),  # cut, but answered
+            ({"role": "assistant", "content": "", "reasoning_content": "hmm"}, "stop"),
+            ({"role": "assistant", "content": "", "tool_calls": [CALL], "reasoning_content": "hmm"}, "length"),
+            ({"role": "assistant", "content": "cut sho"}, "length"),  # no reasoning: an ordinary cut answer
+        ],
+    )
+    def test_no_warning_otherwise(self, message: dict[str, Any], finish: str) -> None:
+        fake = FakeProvider().json({"choices": [{"index": 0, "message": message, "finish_reason": finish}]})
+        chat = self.client(fake)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            chat.create(chat.build_request(HI))
+
+    @pytest.mark.parametrize(
+        ("deltas", "warned"),
+        [
+            ([{"reasoning_content": "First"}, {"reasoning_content": ", consider"}], True),
+            ([{"content": "<think>First"}, {"content": ", consider"}], True),
+            ([{"content": "<think>First</think>"}, {"content": "  "}], True),
+            ([{"content": "<think>First</think>The"}], False),
+            ([{"reasoning_content": "First"}, {"content": "The answer"}], False),
+            ([{"content": "cut sho"}], False),
+        ],
+    )
+    @pytest.mark.parametrize("mode", ["sync", "async"])
+    def test_a_stream(self, deltas: list[dict[str, Any]], warned: bool, mode: str) -> None:
+        events = [chunk(delta) for delta in deltas] + [chunk({}, "length")]
+        fake = FakeProvider().stream(sse(events))
+        chat = self.client(fake)
+        request = chat.build_request(HI, stream=True)
+
+        def drain() -> None:
+            if mode == "sync":
+                list(chat.stream(request))
+            else:
+
+                async def run() -> None:
+                    async for _ in chat.astream(request):
+                        pass
+
+                asyncio.run(run())
+
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            drain()
+        budget = [w for w in seen if issubclass(w.category, ThinkingBudgetWarning)]
+        assert bool(budget) is warned, [str(w.message) for w in seen]
+        if warned:
+            assert "set max_tokens (the provider's default cut it)" in str(budget[0].message)

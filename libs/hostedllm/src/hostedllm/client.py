@@ -30,6 +30,7 @@ from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import build_request, encode_body
 from hostedllm.responses import parse_completion
 from hostedllm.streaming import ChunkStream, aiter_sse_data, iter_sse_data
+from hostedllm.thinking import thought_without_answer, warn_if_out_of_budget
 from hostedllm.tokens import Tokens
 from hostedllm.transport import (
     RetryPolicy,
@@ -155,7 +156,7 @@ class ChatClient:
             content = self._http.post(CHAT_PATH, body, deadline)
             return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
-        return call_with_retries(attempt, self.retry_policy, deadline)
+        return self._checked(call_with_retries(attempt, self.retry_policy, deadline), request)
 
     async def acreate(self, request: Mapping[str, Any]) -> ChatCompletion:
         body = self._encode(request, stream=False)
@@ -166,8 +167,16 @@ class ChatClient:
 
         deadline = Deadline.start(self.timeouts.total)
         if deadline is None:
-            return await acall_with_retries(attempt, self.retry_policy)
-        return await within(acall_with_retries(attempt, self.retry_policy, deadline), deadline, self.spec.name)
+            return self._checked(await acall_with_retries(attempt, self.retry_policy), request)
+        answer = await within(acall_with_retries(attempt, self.retry_policy, deadline), deadline, self.spec.name)
+        return self._checked(answer, request)
+
+    def _checked(self, answer: ChatCompletion, request: Mapping[str, Any]) -> ChatCompletion:
+        """``answer``, after warning if its first choice spent the whole budget thinking."""
+        choices = answer["choices"]
+        if choices and thought_without_answer(choices[0]):
+            warn_if_out_of_budget(self.model, request, stacklevel=4)
+        return answer
 
     def stream(self, request: Mapping[str, Any]) -> Iterator[ChatCompletionChunk]:
         """Send a streamed request; yield normalised chunks, usage last (once)."""
@@ -186,6 +195,8 @@ class ChatClient:
                         self._http.finish(response, lines)
                         break
             last = chunks.close()
+            if chunks.thought_without_answer:
+                warn_if_out_of_budget(self.model, request)
             if last is not None:
                 yield last
 
@@ -206,6 +217,8 @@ class ChatClient:
                         await self._http.afinish(lines)
                         break
             last = chunks.close()
+            if chunks.thought_without_answer:
+                warn_if_out_of_budget(self.model, request)
             if last is not None:
                 yield last
 

@@ -11,7 +11,8 @@ Two families of errors:
 Warnings (each given once per model, and what it is about): :class:`ModelStatusWarning` (a deprecated
 or retired model), :class:`UnknownModelWarning` (an id the catalog lacks), :class:`UnverifiedCapabilityWarning`
 (a capability with no evidence, tried), :class:`ToolChoiceWarning` (a tool call that cannot be forced) and
-:class:`ThinkingWarning` (``thinking=False`` asked of a model that always thinks).
+:class:`ThinkingWarning` (``thinking=False`` asked of a model that always thinks); :class:`ThinkingBudgetWarning`
+(an answer cut off by ``max_tokens`` before the model stopped thinking).
 
 >>> from hostedllm.errors import RateLimitError
 >>> str(RateLimitError("Too Many Requests", provider="nim", status_code=429, hint="Slow down."))
@@ -203,3 +204,7 @@ class ToolChoiceWarning(UserWarning):
 
 class ThinkingWarning(UserWarning):
     """``thinking=False`` was asked of a model that always thinks; it is sent without a switch."""
+
+
+class ThinkingBudgetWarning(UserWarning):
+    """A reasoning model spent its whole output budget thinking (``finish_reason`` ``length``): no answer."""

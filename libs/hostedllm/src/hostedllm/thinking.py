@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from hostedllm.catalog.schema import ModelEntry
-from hostedllm.errors import RequestValidationError, ThinkingWarning, UnsupportedCapabilityError
+from hostedllm.errors import RequestValidationError, ThinkingBudgetWarning, ThinkingWarning, UnsupportedCapabilityError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -123,3 +123,28 @@ def _with_system_line(messages: list[Mapping[str, Any]], line: str | None) -> li
         content = first["content"]
         return [{**first, "content": f"{content}\n{line}" if content else line}, *messages[1:]]
     return [{"role": "system", "content": line}, *messages]
+
+
+def warn_if_out_of_budget(model: ModelEntry, request: Mapping[str, Any], *, stacklevel: int = 3) -> None:
+    """Say that an answer which stopped at ``length`` with reasoning and no answer is not a success."""
+    limit = request.get("max_tokens")
+    fix = (
+        f"raise max_tokens (it was {limit})" if limit is not None else "set max_tokens (the provider's default cut it)"
+    )
+    warnings.warn(
+        f"{model.id} on {model.provider} spent its whole output budget thinking (finish_reason 'length') and gave "
+        f"no answer: {fix}, or pass thinking=False where the model takes it.",
+        ThinkingBudgetWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def thought_without_answer(choice: Mapping[str, Any]) -> bool:
+    """Whether a whole answer's choice stopped at ``length`` with reasoning but no text and no tool calls."""
+    from hostedllm.reasoning import message_reasoning
+
+    message = choice.get("message")
+    if choice.get("finish_reason") != "length" or not isinstance(message, Mapping) or message.get("tool_calls"):
+        return False
+    reasoning, text = message_reasoning(message)
+    return bool(reasoning) and isinstance(text, str) and not text.strip()

@@ -52,6 +52,10 @@ class ChunkStream:
         self._tool_slots: dict[int, int] = {}
         self._tool_ids: dict[tuple[int, int], str] = {}
         self._tool_names: dict[tuple[int, int], str] = {}
+        self.answered = False  # text outside the reasoning, or a tool call, has come
+        self._reasoned = False
+        self._thinking_inline = False  # inside a leading <think> block
+        self._cut_short = False  # a finish_reason "length"
 
     def feed(self, payload: str) -> ChatCompletionChunk | None:
         """The chunk in ``payload``, or ``None`` if it carries nothing to hand on."""
@@ -127,11 +131,38 @@ class ChunkStream:
         calls = delta.get("tool_calls")
         if calls is not None:
             self._normalise_calls(choice_index, calls)
+        if not self.answered:  # cheap once an answer has started
+            self._watch_answer(delta, content, calls, finish)
         logprobs = choice.get("logprobs")
         if logprobs is not None:
             problem = logprobs_problem(logprobs)
             if problem is not None:
                 raise self._malformed(f"a stream choice's {problem.describe(self._secrets)}")
+
+    @property
+    def thought_without_answer(self) -> bool:
+        """Whether the stream stopped at ``length`` after reasoning, with no answer text and no tool call."""
+        return self._cut_short and self._reasoned and not self.answered
+
+    def _watch_answer(self, delta: dict[str, Any], content: str | None, calls: Any, finish: Any) -> None:
+        if finish == "length":
+            self._cut_short = True
+        if delta.get("reasoning_content") or delta.get("reasoning"):
+            self._reasoned = True
+        if calls:
+            self.answered = True
+        if not content:
+            return
+        if self._thinking_inline:
+            if "</think>" in content:
+                self._thinking_inline = False
+                self.answered = bool(content.partition("</think>")[2].strip())
+            return
+        if not self._reasoned and content.lstrip().startswith("<think>"):
+            self._reasoned = self._thinking_inline = True
+            self._watch_answer({}, content.lstrip()[len("<think>") :], None, None)
+            return
+        self.answered = bool(content.strip())
 
     def _whole_message(self, choice: dict[str, Any], delta: Any) -> dict[str, Any]:
         """The delta of a choice without a ``delta`` object: a whole completion's ``message``, or nothing."""
