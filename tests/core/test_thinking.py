@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -200,3 +200,27 @@ class TestOutOfBudget:
         assert bool(budget) is warned, [str(w.message) for w in seen]
         if warned:
             assert "set max_tokens (the provider's default cut it)" in str(budget[0].message)
+
+
+class TestReasoningSentBack:
+    """Earlier turns' reasoning goes back only to the models that need it (the catalog's send_back)."""
+
+    HISTORY: ClassVar[list[dict[str, Any]]] = [
+        {"role": "user", "content": "Add 2 and 3."},
+        {"role": "assistant", "content": "", "reasoning_content": "I should call add.", "tool_calls": [CALL]},
+        {"role": "tool", "content": "5", "tool_call_id": "call_1"},
+        {"role": "assistant", "content": "5."},
+        {"role": "user", "content": "And 4?"},
+    ]
+
+    def test_kept_for_a_model_that_needs_it_and_empty_where_missing(self) -> None:
+        sent = body("nim:moonshotai/kimi-k2.6", None, self.HISTORY)["messages"]
+        assert sent[1]["reasoning_content"] == "I should call add."
+        assert sent[3]["reasoning_content"] == "", "an assistant turn without reasoning gets an empty one"
+        assert "reasoning_content" not in sent[0]
+
+    @pytest.mark.parametrize("key", ["nim:qwen/qwen3.5-397b-a17b", "novita:deepseek/deepseek-r1-0528"])
+    def test_stripped_for_every_other_model(self, key: str) -> None:
+        sent = body(key, None, self.HISTORY)["messages"]
+        assert all("reasoning_content" not in message for message in sent)
+        assert self.HISTORY[1]["reasoning_content"] == "I should call add.", "the caller's messages are not changed"

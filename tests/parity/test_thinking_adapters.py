@@ -101,3 +101,39 @@ def test_no_known_switch_is_refused_before_sending(framework: str) -> None:
     with pytest.raises(RequestValidationError, match=r"does not know how deepseek-ai/deepseek-v3\.2 on nim switches"):
         call()
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(("model", "kept"), [(KIMI, True), ("qwen/qwen3.5-397b-a17b", False)])
+def test_langchain_history_carries_reasoning_to_the_models_that_need_it(model: str, kept: bool) -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    fake = (
+        FakeProvider()
+        .json(
+            {"choices": [{"index": 0, "message": {"role": "assistant", "content": "5.", "reasoning_content": "2+3"}}]}
+        )
+        .reply("9.")
+    )
+    chat = ChatNIM(model=model, api_key="k", **fake.transports)
+    first = chat.invoke("Add 2 and 3.")
+    assert first.additional_kwargs["reasoning_content"] == "2+3"
+    chat.invoke([HumanMessage("Add 2 and 3."), first, HumanMessage("And 4?")])
+    assert ("reasoning_content" in fake.last["messages"][1]) is kept
+    if kept:
+        assert fake.last["messages"][1]["reasoning_content"] == "2+3"
+    v1 = AIMessage(content=[{"type": "reasoning", "reasoning": "think"}, {"type": "text", "text": "5."}])
+    fake.reply("9.")
+    chat.invoke([HumanMessage("Add 2 and 3."), v1, HumanMessage("And 4?")])
+    assert fake.last["messages"][1].get("reasoning_content") == ("think" if kept else None)
+    assert fake.last["messages"][1]["content"] == "5."
+
+
+@pytest.mark.parametrize(("model", "kept"), [(KIMI, True), ("qwen/qwen3.5-397b-a17b", False)])
+def test_llamaindex_history_carries_thinking_blocks_to_the_models_that_need_it(model: str, kept: bool) -> None:
+    from llama_index.core.base.llms.types import TextBlock, ThinkingBlock
+
+    fake = FakeProvider().reply("9.")
+    answer = ChatMessage(role="assistant", blocks=[ThinkingBlock(content="2+3"), TextBlock(text="5.")])
+    NIM(model=model, api_key="k", **fake.transports).chat([*HI, answer, ChatMessage(role="user", content="And 4?")])
+    assert fake.last["messages"][1].get("reasoning_content") == ("2+3" if kept else None)
+    assert fake.last["messages"][1]["content"] == "5."

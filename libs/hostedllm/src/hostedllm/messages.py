@@ -20,6 +20,7 @@ def check_messages(
     if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence) or not messages:
         raise InvalidMessagesError("messages must be a non-empty list of {'role': ..., 'content': ...} dicts.")
     checked = [_check_one(spec, model, index, message) for index, message in enumerate(messages)]
+    _reasoning_for(model, checked)
     if spec.alternating_roles:
         _check_alternation(spec, checked)
     return checked
@@ -55,6 +56,23 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
     if content is None and spec.empty_content_not_null:
         ordered["content"] = ""
     return ordered
+
+
+def _reasoning_for(model: ModelEntry, messages: list[dict[str, Any]]) -> None:
+    """Earlier turns' ``reasoning_content`` kept (an empty one added) for a model that needs it back,
+    stripped for every other (DeepSeek R1 refuses it; most templates ignore it)."""
+    from hostedllm.thinking import sends_reasoning_back
+
+    keep = None
+    for message in messages:
+        if message["role"] != "assistant":
+            continue
+        if keep is None:
+            keep = sends_reasoning_back(model)
+        if not keep:
+            message.pop("reasoning_content", None)
+        elif not isinstance(message.get("reasoning_content"), str):
+            message["reasoning_content"] = ""
 
 
 def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[Any]) -> None:

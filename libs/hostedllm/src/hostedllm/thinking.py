@@ -50,15 +50,31 @@ class ThinkingSwitch:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("hostedllm.catalog").joinpath("thinking.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def switches() -> dict[tuple[str, str], ThinkingSwitch]:
     """Every known switch by ``(provider, model id)``, read once from ``catalog/thinking.toml``."""
-    text = resources.files("hostedllm.catalog").joinpath("thinking.toml").read_text("utf-8")
     found: dict[tuple[str, str], ThinkingSwitch] = {}
-    for table in tomllib.loads(text)["switch"]:
+    for table in _data()["switch"]:
         switch = ThinkingSwitch(**{**table, "models": tuple(table["models"]), "sources": tuple(table["sources"])})
         for model in switch.models:
             found[(switch.provider, model)] = switch
     return found
+
+
+@lru_cache(maxsize=1)
+def sending_back() -> frozenset[tuple[str, str]]:
+    """The ``(provider, model id)`` pairs that need earlier turns' reasoning sent back."""
+    return frozenset((table["provider"], model) for table in _data()["send_back"] for model in table["models"])
+
+
+def sends_reasoning_back(model: ModelEntry) -> bool:
+    """Whether ``model`` needs the reasoning of earlier assistant turns (else it is stripped)."""
+    pairs = sending_back()
+    return any((model.provider, name) in pairs for name in (model.id, *model.aliases))
 
 
 def switch_for(model: ModelEntry) -> ThinkingSwitch | None:

@@ -62,7 +62,28 @@ def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
             f"A message cannot be serialised to JSON ({exc}). Pass only strings, numbers, booleans, "
             "lists and dicts in message content and tool-call args."
         ) from None
-    return [_tidy(message) for message in ([wire] if isinstance(wire, dict) else wire)]
+    tidied = [_tidy(message) for message in ([wire] if isinstance(wire, dict) else wire)]
+    if len(tidied) == len(messages):
+        for original, message in zip(messages, tidied, strict=True):
+            reasoning = _reasoning_of(original) if isinstance(original, AIMessage) else ""
+            if reasoning:  # sent back only to models that need it (the core decides, from the catalog)
+                message["reasoning_content"] = reasoning
+    return tidied
+
+
+def _reasoning_of(message: AIMessage) -> str:
+    """An answer's reasoning: ``additional_kwargs["reasoning_content"]``, else its reasoning or thinking parts."""
+    kept = message.additional_kwargs.get("reasoning_content")
+    if isinstance(kept, str) and kept:
+        return kept
+    if not isinstance(message.content, list):
+        return ""
+    pieces = [
+        str(part.get("reasoning") or part.get("thinking") or "")
+        for part in message.content
+        if isinstance(part, dict) and part.get("type") in ("reasoning", "thinking")
+    ]
+    return "".join(pieces)
 
 
 def _tidy(message: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,9 @@ def to_wire_message(message: ChatMessage) -> dict[str, Any]:
     calls = calls or list(message.additional_kwargs.get("tool_calls") or [])  # the legacy form
     if calls:
         wire["tool_calls"] = calls
+    thinking = "".join(block.content or "" for block in message.blocks if isinstance(block, ThinkingBlock))
+    if thinking:  # sent back only to models that need it (the core decides, from the catalog)
+        wire["reasoning_content"] = thinking
     return wire
 
 
