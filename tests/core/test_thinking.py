@@ -22,7 +22,7 @@ from hostedllm.errors import (
 from hostedllm.request import build_request
 from hostedllm.testing import FakeProvider
 from hostedllm.testing.fake import chunk, sse
-from hostedllm.thinking import switch_for, switches
+from hostedllm.thinking import sending_back, switch_for, switches
 
 HI = [{"role": "user", "content": "Hi"}]
 CALL = {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{}"}}
@@ -40,6 +40,13 @@ class TestTheData:
             assert entry is not None, f"{provider}:{model} ({switch.name}) is not in the catalog"
             assert entry.kind == "chat"
             assert entry.capabilities.reasoning is not False, f"{entry.key} is known not to reason"
+
+    def test_every_model_that_gets_its_reasoning_back_is_in_the_catalog(self) -> None:
+        catalog = default_catalog()
+        for provider, model in sending_back():
+            entry = catalog.find(model, provider=provider)
+            assert entry is not None, f"{provider}:{model} (send_back) is not in the catalog"
+            assert entry.kind == "chat"
 
     def test_every_switch_says_what_to_send_and_where_that_is_documented(self) -> None:
         for switch in {s.name: s for s in switches().values()}.values():
