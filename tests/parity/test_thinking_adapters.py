@@ -137,3 +137,56 @@ def test_llamaindex_history_carries_thinking_blocks_to_the_models_that_need_it(m
     NIM(model=model, api_key="k", **fake.transports).chat([*HI, answer, ChatMessage(role="user", content="And 4?")])
     assert fake.last["messages"][1].get("reasoning_content") == ("2+3" if kept else None)
     assert fake.last["messages"][1]["content"] == "5."
+
+
+REASONED = {
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "5.", "reasoning_content": "2+3"},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 3,
+        "completion_tokens": 4,
+        "total_tokens": 7,
+        "completion_tokens_details": {"reasoning_tokens": 2},
+    },
+}
+REASONED_STREAM = (
+    b'data: {"choices":[{"index":0,"delta":{"reasoning_content":"2+3"}}]}\n\n'
+    b'data: {"choices":[{"index":0,"delta":{"content":"5."},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+)
+
+
+def test_langchain_v1_output_has_standard_reasoning_blocks_invoke_and_stream() -> None:
+    fake = FakeProvider().json(REASONED).stream(REASONED_STREAM)
+    chat = ChatNIM(model=KIMI, api_key="k", output_version="v1", **fake.transports)
+    answer = chat.invoke("Hi")
+    assert answer.content == [{"type": "reasoning", "reasoning": "2+3"}, {"type": "text", "text": "5."}]
+    assert answer.usage_metadata is not None
+    assert answer.usage_metadata.get("output_token_details") == {"reasoning": 2}
+    chunks = list(chat.stream("Hi"))
+    whole = chunks[0]
+    for piece in chunks[1:]:
+        whole += piece
+    assert [(b["type"], b.get("reasoning") or b.get("text")) for b in whole.content_blocks] == [
+        ("reasoning", "2+3"),
+        ("text", "5."),
+    ]
+
+
+def test_llamaindex_thinking_blocks_and_deltas() -> None:
+    from llama_index.core.base.llms.types import ThinkingBlock
+
+    fake = FakeProvider().json(REASONED).stream(REASONED_STREAM)
+    llm = NIM(model=KIMI, api_key="k", **fake.transports)
+    answer = llm.chat(HI).message
+    assert [b.content for b in answer.blocks if isinstance(b, ThinkingBlock)] == ["2+3"]
+    assert answer.content == "5."
+    responses = list(llm.stream_chat(HI))
+    assert [
+        r.additional_kwargs.get("thinking_delta") for r in responses if r.additional_kwargs.get("thinking_delta")
+    ] == ["2+3"]
+    assert [b.content for b in responses[-1].message.blocks if isinstance(b, ThinkingBlock)] == ["2+3"]
