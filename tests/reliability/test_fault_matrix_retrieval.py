@@ -38,14 +38,12 @@ from hostedllm.rerank import RerankClient
 from hostedllm.transport import RetryPolicy, Timeouts
 
 from .fault_server import FaultServer
+from .test_fault_matrix import CONNECTION_HINT, RATE_HINT, SERVER_HINT
 
 FAST = RetryPolicy(max_retries=2, initial_backoff=0.01, max_backoff=0.05, jitter=0)
 HANG_LIMIT = 10.0
 TEXTS = ["alpha", "beta", "gamma"]
 EMBED_MODEL, RERANK_MODEL = "all-minilm-l6-v2", "nvidia/llama-nemotron-rerank-1b-v2"
-SERVER_HINT = "failed on its side; try again later"
-RATE_HINT = "Rate limited: lower the concurrency"
-CONNECTION_HINT = "Check the network and the base URL"
 TIMEOUT_HINT = "Not retried"
 
 

@@ -27,7 +27,7 @@ from hostedllm.errors import AuthenticationError, ConfigurationError, MalformedR
 from hostedllm.rerank import RerankClient
 
 from .helpers_secrets import sentinel
-from .test_secrets import assert_clean, assert_error_clean
+from .test_secrets import assert_clean, assert_error_clean, echoing_transport
 
 ENV = {"nim": "NVIDIA_API_KEY", "novita": "NOVITA_API_KEY", "baichuan": "BAICHUAN_API_KEY"}
 EMBED = {"nim": "nvidia/nv-embedqa-e5-v5", "novita": "baai/bge-m3", "baichuan": "Baichuan-Text-Embedding"}
@@ -82,16 +82,9 @@ IDS = [case[0] for case in CASES]
 
 
 def echoing(secret: str, answer: Callable[[str], httpx.Response]) -> dict[str, Any]:
-    """Transports that check the key is sent as a bearer header, then answer with ``answer(secret)``."""
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        assert request.headers["authorization"] == f"Bearer {secret}"
-        return answer(secret)
-
-    async def ahandle(request: httpx.Request) -> httpx.Response:
-        return handle(request)
-
-    return {"http_transport": httpx.MockTransport(handle), "async_http_transport": httpx.MockTransport(ahandle)}
+    """The chat suite's key-checking transports, under the adapters' argument names."""
+    made = echoing_transport(answer)(secret)
+    return {"http_transport": made["sync"], "async_http_transport": made["async"]}
 
 
 def calls(instance: Any, kind: str) -> dict[str, Callable[[], Any]]:
