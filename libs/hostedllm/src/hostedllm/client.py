@@ -174,7 +174,7 @@ class ChatClient:
     def _checked(self, answer: ChatCompletion, request: Mapping[str, Any]) -> ChatCompletion:
         """``answer``, after warning if its first choice spent the whole budget thinking."""
         choices = answer["choices"]
-        if choices and thought_without_answer(choices[0]):
+        if choices and choices[0].get("finish_reason") == "length" and thought_without_answer(choices[0]):
             warn_if_out_of_budget(self.model, request, stacklevel=4)
         return answer
 

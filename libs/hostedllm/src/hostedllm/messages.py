@@ -9,6 +9,7 @@ from hostedllm.catalog.evidence import require
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import InvalidMessagesError, UnsupportedCapabilityError
 from hostedllm.providers import ProviderSpec
+from hostedllm.thinking import sends_reasoning_back
 
 _KEY_ORDER = ("role", "content", "name", "tool_calls", "tool_call_id")
 
@@ -61,8 +62,6 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
 def _reasoning_for(model: ModelEntry, messages: list[dict[str, Any]]) -> None:
     """Earlier turns' ``reasoning_content`` kept (an empty one added) for a model that needs it back,
     stripped for every other (DeepSeek R1 refuses it; most templates ignore it)."""
-    from hostedllm.thinking import sends_reasoning_back
-
     keep = None
     for message in messages:
         if message["role"] != "assistant":
