@@ -22,6 +22,7 @@ from hostedllm.errors import (
 from hostedllm.request import build_request
 from hostedllm.testing import FakeProvider
 from hostedllm.testing.fake import chunk, sse
+from hostedllm.thinking import raw_data as thinking_data
 from hostedllm.thinking import sending_back, switch_for, switches
 
 HI = [{"role": "user", "content": "Hi"}]
@@ -58,8 +59,10 @@ class TestTheData:
                 assert switch.key, switch.name
 
     def test_a_model_in_two_switches_is_a_mistake_the_loader_would_hide(self) -> None:
-        listed = [(s.provider, m) for s in {s.name: s for s in switches().values()}.values() for m in s.models]
+        # Read the file itself: the loader's index keeps only the last switch listing a model.
+        listed = [(table["provider"], model) for table in thinking_data()["switch"] for model in table["models"]]
         assert len(listed) == len(set(listed))
+        assert len(switches()) == len(listed)
 
 
 class TestNVIDIA:
@@ -180,6 +183,8 @@ class TestOutOfBudget:
             ([{"content": "<think>First</think>The"}], False),
             ([{"reasoning_content": "First"}, {"content": "The answer"}], False),
             ([{"content": "cut sho"}], False),
+            ([{"content": "<thi"}, {"content": "nk>hm</th"}, {"content": "ink>The"}], False),  # tags split
+            ([{"content": "<think>hm</th"}, {"content": "ink>"}], True),
         ],
     )
     @pytest.mark.parametrize("mode", ["sync", "async"])

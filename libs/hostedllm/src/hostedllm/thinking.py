@@ -50,7 +50,7 @@ class ThinkingSwitch:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
+def raw_data() -> dict[str, Any]:
     return tomllib.loads(resources.files("hostedllm.catalog").joinpath("thinking.toml").read_text("utf-8"))
 
 
@@ -58,7 +58,7 @@ def _data() -> dict[str, Any]:
 def switches() -> dict[tuple[str, str], ThinkingSwitch]:
     """Every known switch by ``(provider, model id)``, read once from ``catalog/thinking.toml``."""
     found: dict[tuple[str, str], ThinkingSwitch] = {}
-    for table in _data()["switch"]:
+    for table in raw_data()["switch"]:
         switch = ThinkingSwitch(**{**table, "models": tuple(table["models"]), "sources": tuple(table["sources"])})
         for model in switch.models:
             found[(switch.provider, model)] = switch
@@ -68,7 +68,7 @@ def switches() -> dict[tuple[str, str], ThinkingSwitch]:
 @lru_cache(maxsize=1)
 def sending_back() -> frozenset[tuple[str, str]]:
     """The ``(provider, model id)`` pairs that need earlier turns' reasoning sent back."""
-    return frozenset((table["provider"], model) for table in _data()["send_back"] for model in table["models"])
+    return frozenset((table["provider"], model) for table in raw_data()["send_back"] for model in table["models"])
 
 
 def sends_reasoning_back(model: ModelEntry) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, cast
 from hostedllm.errors import MalformedResponseError, StreamInterruptedError
 from hostedllm.provider_errors import error_from_payload, redact
 from hostedllm.providers import ProviderSpec
+from hostedllm.reasoning import DeltaReasoning
 from hostedllm.responses import logprobs_problem
 from hostedllm.tokens import checked_usage
 from hostedllm.wire_types import ChatCompletionChunk, Usage
@@ -54,7 +55,7 @@ class ChunkStream:
         self._tool_names: dict[tuple[int, int], str] = {}
         self.answered = False  # text outside the reasoning, or a tool call, has come
         self._reasoned = False
-        self._thinking_inline = False  # inside a leading <think> block
+        self._split = DeltaReasoning()  # the one reading of reasoning, field or <think> tags
         self._cut_short = False  # a finish_reason "length"
 
     def feed(self, payload: str) -> ChatCompletionChunk | None:
@@ -131,8 +132,8 @@ class ChunkStream:
         calls = delta.get("tool_calls")
         if calls is not None:
             self._normalise_calls(choice_index, calls)
-        if not self.answered:  # cheap once an answer has started
-            self._watch_answer(delta, content, calls, finish)
+        if not self.answered and choice_index == 0:  # cheap once an answer has started
+            self._watch_answer(delta, calls, finish)
         logprobs = choice.get("logprobs")
         if logprobs is not None:
             problem = logprobs_problem(logprobs)
@@ -144,25 +145,15 @@ class ChunkStream:
         """Whether the stream stopped at ``length`` after reasoning, with no answer text and no tool call."""
         return self._cut_short and self._reasoned and not self.answered
 
-    def _watch_answer(self, delta: dict[str, Any], content: str | None, calls: Any, finish: Any) -> None:
+    def _watch_answer(self, delta: dict[str, Any], calls: Any, finish: Any) -> None:
+        """Note reasoning, an answer (text past the reasoning, or a tool call) and a ``length`` finish."""
+        reasoning, text = self._split.feed(delta, finished=finish is not None)
+        if reasoning:
+            self._reasoned = True
+        if calls or text.strip():
+            self.answered = True
         if finish == "length":
             self._cut_short = True
-        if delta.get("reasoning_content") or delta.get("reasoning"):
-            self._reasoned = True
-        if calls:
-            self.answered = True
-        if not content:
-            return
-        if self._thinking_inline:
-            if "</think>" in content:
-                self._thinking_inline = False
-                self.answered = bool(content.partition("</think>")[2].strip())
-            return
-        if not self._reasoned and content.lstrip().startswith("<think>"):
-            self._reasoned = self._thinking_inline = True
-            self._watch_answer({}, content.lstrip()[len("<think>") :], None, None)
-            return
-        self.answered = bool(content.strip())
 
     def _whole_message(self, choice: dict[str, Any], delta: Any) -> dict[str, Any]:
         """The delta of a choice without a ``delta`` object: a whole completion's ``message``, or nothing."""
