@@ -51,6 +51,7 @@ class ThinkingSwitch:
 
 @lru_cache(maxsize=1)
 def raw_data() -> dict[str, Any]:
+    """The ``switch`` and ``send_back`` tables of ``catalog/thinking.toml``, parsed once."""
     return tomllib.loads(resources.files("hostedllm.catalog").joinpath("thinking.toml").read_text("utf-8"))
 
 
