@@ -41,6 +41,8 @@ sys.path.insert(0, str(HERE.parent))
 
 import agent_langchain  # noqa: E402 - the recipes live one folder up
 import agent_llamaindex  # noqa: E402
+import reasoning  # noqa: E402
+import vision  # noqa: E402
 
 from hostedllm.catalog import default_catalog  # noqa: E402
 
@@ -80,10 +82,12 @@ class Reply:
     text: str = ""
     tool: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
+    reasoning: str = ""
 
 
-def decide(messages: list[dict[str, Any]]) -> Reply:
-    """The next step for this conversation, read from it alone."""
+def decide(body: dict[str, Any]) -> Reply:
+    """The agent recipes' next step for this conversation, read from it alone."""
+    messages = body["messages"]
     question = next(text_of(m["content"]) for m in messages if m["role"] == "user")
     results = {m["tool_call_id"]: text_of(m["content"]) for m in messages if m["role"] == "tool"}
     done: dict[str, tuple[dict[str, Any], str]] = {}
@@ -107,6 +111,48 @@ def decide(messages: list[dict[str, Any]]) -> Reply:
     )
 
 
+def decide_reasoning(body: dict[str, Any]) -> Reply:
+    """cookbook/reasoning.py: the bat-and-ball answer, with reasoning unless thinking is off; the agent's steps."""
+    if body["model"] == reasoning.HYBRID:
+        answer = "The ball costs 0.05 (and the bat 1.05)."
+        if body.get("enable_thinking") is False:
+            return Reply(answer)
+        thought = "Let the ball cost x. The bat costs x + 1.00, so 2x + 1.00 = 1.10, 2x = 0.10 and x = 0.05."
+        return Reply(answer, reasoning=thought)
+    messages = body["messages"]
+    results = [text_of(m["content"]) for m in messages if m["role"] == "tool"]
+    if not results:
+        thought = "I need the days from 2026-11-28 to 2027-01-06; days_between computes that."
+        return Reply(tool="days_between", args={"start": "2026-11-28", "end": "2027-01-06"}, reasoning=thought)
+    earlier = next(m for m in messages if m["role"] == "assistant")
+    assert earlier.get("reasoning_content"), "the agent's earlier reasoning must be sent back"
+    days = results[-1]
+    return Reply(f"There are {days} days from 2026-11-28 to 2027-01-06.", reasoning=f"The tool says {days} days.")
+
+
+RECEIPT = {
+    "merchant": "CAFE LUMIERE",
+    "date": "2026-11-28",
+    "items": [
+        {"name": "Espresso", "quantity": 2, "price": 5.0},
+        {"name": "Croissant", "quantity": 1, "price": 2.8},
+        {"name": "Orange juice", "quantity": 1, "price": 4.5},
+    ],
+    "total": 12.3,
+    "currency": "EUR",
+}
+
+
+def decide_vision(body: dict[str, Any]) -> Reply:
+    """cookbook/vision.py: what data/receipt.png shows, as a description or as the asked-for JSON."""
+    if body.get("response_format"):
+        return Reply(compact(RECEIPT))
+    return Reply(
+        "A printed receipt from Cafe Lumiere in Lyon, dated 2026-11-28. It lists two espressos, a croissant "
+        "and an orange juice, for a total of 12.30 EUR."
+    )
+
+
 # --- Novita's wire format ------------------------------------------------------------------------
 
 
@@ -114,16 +160,26 @@ def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def usage_of(body: dict[str, Any], reply: Reply) -> dict[str, int]:
+def usage_of(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
     """Rough token counts: about four characters a token, plus a little per tool schema."""
     prompt = len(compact(body["messages"])) // 4 + 60 * len(body.get("tools") or [])
-    completion = max(len(reply.text or compact(reply.args)) // 4, 1)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    thought = len(reply.reasoning) // 4
+    completion = max(len(reply.text or compact(reply.args)) // 4, 1) + thought
+    counts: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+    if reply.reasoning:
+        counts["completion_tokens_details"] = {"reasoning_tokens": thought}
+    return counts
 
 
-def completion(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usage: dict[str, int]) -> str:
-    """A non-streamed answer."""
+def completion(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usage: dict[str, Any]) -> str:
+    """A non-streamed answer (reasoning in ``reasoning_content``, as Novita's reasoning guide shows)."""
     message: dict[str, Any] = {"role": "assistant", "content": None if call else reply.text}
+    if reply.reasoning:
+        message["reasoning_content"] = reply.reasoning
     if call:
         message["tool_calls"] = [call]
     choice = {"index": 0, "message": message, "finish_reason": "tool_calls" if call else "stop"}
@@ -132,14 +188,19 @@ def completion(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, 
             **base,
             "object": "chat.completion",
             "choices": [{**choice, "content_filter_results": FILTERS}],
-            "usage": {**usage, "prompt_tokens_details": None, "completion_tokens_details": None},
+            "usage": {
+                **usage,
+                "prompt_tokens_details": None,
+                "completion_tokens_details": usage.get("completion_tokens_details"),
+            },
             "system_fingerprint": "",
         }
     )
 
 
-def stream(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usage: dict[str, int] | None) -> str:
-    """A streamed answer: a role chunk, the text in pieces or the call's arguments in two halves, usage if asked."""
+def stream(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usage: dict[str, Any] | None) -> str:
+    """A streamed answer: a role chunk, reasoning (``delta.reasoning_content``), the text in pieces or the call's
+    arguments in two halves, usage if asked."""
     if call:
         arguments = call["function"]["arguments"]
         half = len(arguments) // 2
@@ -152,6 +213,11 @@ def stream(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usag
         words = reply.text.split(" ")
         deltas = [{"content": " ".join(words[i : i + 4]) + " "} for i in range(0, len(words), 4)]
         deltas[-1]["content"] = deltas[-1]["content"].rstrip()
+    if reply.reasoning:
+        words = reply.reasoning.split(" ")
+        thoughts = [{"reasoning_content": " ".join(words[i : i + 6]) + " "} for i in range(0, len(words), 6)]
+        thoughts[-1]["reasoning_content"] = thoughts[-1]["reasoning_content"].rstrip()
+        deltas = thoughts + deltas
     finish = "tool_calls" if call else "stop"
 
     def chunk(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
@@ -168,11 +234,15 @@ def stream(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usag
     return "".join(f"data: {compact(event)}\n\n" for event in events) + "data: [DONE]\n\n"
 
 
-def respond(request: httpx.Request) -> httpx.Response:
-    """One scripted answer per request, streamed or not as asked, in Novita's documented format."""
+def responder(decide: Callable[[dict[str, Any]], Reply]) -> Callable[[httpx.Request], httpx.Response]:
+    """A transport handler answering each request with ``decide``'s reply, in Novita's documented format."""
+    return lambda request: respond(request, decide(json.loads(request.content)))
+
+
+def respond(request: httpx.Request, reply: Reply) -> httpx.Response:
+    """``reply`` to ``request``, streamed or not as asked, in Novita's documented format."""
     body = json.loads(request.content)
     seed = hashlib.sha256(request.content).hexdigest()
-    reply = decide(body["messages"])
     call = None
     if reply.tool:
         function = {"name": reply.tool, "arguments": json.dumps(reply.args)}
@@ -234,13 +304,17 @@ def rewrite(path: Path, recipe: str) -> None:
     path.write_text(HEADER.format(recipe=recipe) + text, encoding="utf-8")
 
 
-def write(path: Path, recipe: str, run: Callable[[dict[str, Any]], object]) -> None:
-    """Record ``run`` (given the model's keyword arguments) into ``path``, rewrite it, then replay it offline."""
+def write(
+    path: Path, recipe: str, run: Callable[[dict[str, Any]], object], decide: Callable[[dict[str, Any]], Reply]
+) -> None:
+    """Record ``run`` (given the model's keyword arguments) into ``path`` with ``decide`` answering, rewrite it,
+    then replay it offline."""
     path.unlink(missing_ok=True)
+    handler = responder(decide)
     scripted = {
         "api_key": agent_langchain.REPLAY_KEY,
-        "http_transport": httpx.MockTransport(respond),
-        "async_http_transport": httpx.MockTransport(respond),
+        "http_transport": httpx.MockTransport(handler),
+        "async_http_transport": httpx.MockTransport(handler),
     }
     recorder = vcr.VCR(
         record_mode="all", match_on=["method", "uri", "body"], filter_headers=[("authorization", "PLACEHOLDER")]
@@ -259,12 +333,16 @@ def main() -> None:
         HERE / "agent_langchain.yaml",
         "cookbook/agent_langchain.py",
         lambda kwargs: agent_langchain.run_agent(agent_langchain.novita(**kwargs)),
+        decide,
     )
     write(
         HERE / "agent_llamaindex.yaml",
         "cookbook/agent_llamaindex.py",
         lambda kwargs: asyncio.run(agent_llamaindex.run_agent(agent_llamaindex.novita(**kwargs))),
+        decide,
     )
+    write(HERE / "reasoning.yaml", "cookbook/reasoning.py", reasoning.run, decide_reasoning)
+    write(HERE / "vision.yaml", "cookbook/vision.py", vision.run, decide_vision)
 
 
 if __name__ == "__main__":

@@ -335,7 +335,9 @@ class TestEverywhere:
             build("theturbo:Baichuan4", [{"role": "tool", "tool_call_id": "1", "content": "x"}])
 
     def test_images_go_to_a_model_not_known_to_be_blind(self) -> None:
-        image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]
+        image = [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}
+        ]
         with pytest.raises(
             UnsupportedCapabilityError, match=r"does not support images.*capabilities=\{'vision': True\}"
         ):
@@ -519,7 +521,9 @@ class TestUnknownCapabilities:
             assert build_request(entry, HI, tools=[WEATHER], parallel_tool_calls=True)["parallel_tool_calls"] is True
 
     def test_images_are_sent(self) -> None:
-        image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]
+        image = [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}
+        ]
         with pytest.warns(UnverifiedCapabilityWarning, match="supports images"):
             assert build_request(self.UNKNOWN, image)["messages"] == image
 

@@ -19,11 +19,11 @@ from hostedllm.errors import (
     ThinkingWarning,
     UnsupportedCapabilityError,
 )
-from hostedllm.request import build_request
+from hostedllm.request import build_request, max_tokens_limit
 from hostedllm.testing import FakeProvider
 from hostedllm.testing.fake import chunk, sse
+from hostedllm.thinking import output_budget, sending_back, switch_for, switches
 from hostedllm.thinking import raw_data as thinking_data
-from hostedllm.thinking import sending_back, switch_for, switches
 
 HI = [{"role": "user", "content": "Hi"}]
 CALL = {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{}"}}
@@ -236,3 +236,69 @@ class TestReasoningSentBack:
         sent = body(key, None, self.HISTORY)["messages"]
         assert all("reasoning_content" not in message for message in sent)
         assert self.HISTORY[1]["reasoning_content"] == "I should call add.", "the caller's messages are not changed"
+
+
+def _every_switched_model() -> list[tuple[str, str]]:
+    return sorted(switches())
+
+
+class TestOnTheWire:
+    """Every model of every switch in catalog/thinking.toml, on and off, through the client to the transport:
+    the knob its family documents is in the body that leaves (no model's parameter rules refuse it)."""
+
+    @pytest.mark.parametrize(("provider", "model"), _every_switched_model())
+    @pytest.mark.parametrize("on", [True, False])
+    def test_the_knob_is_sent(self, provider: str, model: str, on: bool) -> None:
+        switch = switches()[(provider, model)]
+        fake = FakeProvider().reply("Hi.", stream=False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # some listed models are deprecated: ModelStatusWarning
+            chat = ChatClient(provider, model, api_key="k", **fake.client_transports)
+            chat.create(chat.build_request(HI, thinking=on))
+        caught = [w for w in caught if issubclass(w.category, (ThinkingWarning, ThinkingBudgetWarning))]
+        sent = fake.last
+        assert sent["model"] == model
+        assert sent.get("max_tokens") == (
+            min(16384, max_tokens_limit(chat.model) or 16384) if provider == "nim" else None
+        )
+        others = {k: v for k, v in sent.items() if k not in ("model", "messages", "stream", "max_tokens")}
+        if switch.kind == "system_prompt":
+            assert sent["messages"] == [{"role": "system", "content": switch.on if on else switch.off}, *HI]
+            assert others == {}
+        elif switch.kind == "chat_template_kwargs":
+            assert sent["chat_template_kwargs"] == {**switch.also, switch.key: on}
+            assert sent["messages"] == HI
+        elif switch.kind == "parameter":
+            assert sent[switch.key] is on
+            assert sent["messages"] == HI
+        else:  # always thinks: nothing to send; False is a warning, True is silent
+            assert sent["messages"] == HI
+            assert others == {}
+            assert [w.category for w in caught] == ([] if on else [ThinkingWarning])
+        if switch.kind != "always":
+            assert not caught
+
+
+class TestOutputBudget:
+    """NVIDIA's hosted default cuts a reasoning model's answer short: a request without max_tokens gets the
+    catalog's budget, lowered to the model's limit; the user's own value always wins."""
+
+    def test_a_reasoning_model_on_nvidia_gets_the_budget(self) -> None:
+        assert body("nim:z-ai/glm4.7", None)["max_tokens"] == 16384
+        assert body("nim:qwen/qwen3.5-397b-a17b", None)["max_tokens"] == 8192, "the model's own limit is lower"
+
+    def test_the_users_value_wins_under_any_spelling(self) -> None:
+        assert body("nim:z-ai/glm4.7", None, max_tokens=64)["max_tokens"] == 64
+        assert body("nim:z-ai/glm4.7", None, max_completion_tokens=64)["max_tokens"] == 64
+
+    @pytest.mark.parametrize(
+        "key", ["nim:meta/llama-3.3-70b-instruct", "novita:deepseek/deepseek-r1-0528", "local:smollm2-135m-instruct"]
+    )
+    def test_nothing_is_added_where_no_default_is_known_to_cut(self, key: str) -> None:
+        assert "max_tokens" not in body(key, None)
+        assert output_budget(default_catalog().get(key)) is None
+
+    def test_every_budget_names_its_sources(self) -> None:
+        for table in thinking_data()["output_budget"]:
+            assert table["sources"]
+            assert table["max_tokens"] > 0

@@ -661,9 +661,10 @@ def to_yaml(cassette: Cassette) -> str:
 
 
 def main() -> None:
+    from reasoning_vision import REASONING_VISION  # thinking and image examples, in their own module
     from retrieval import RETRIEVAL  # embeddings and rerank examples, in their own module
 
-    for cassette in [*BAICHUAN, *THETURBO, *NIM, *NOVITA, *RETRIEVAL]:
+    for cassette in [*BAICHUAN, *THETURBO, *NIM, *NOVITA, *RETRIEVAL, *REASONING_VISION]:
         path = HERE.parent / cassette.folder / cassette.provider / f"{cassette.name}.yaml"
         path.parent.mkdir(exist_ok=True)
         path.write_text(to_yaml(cassette), encoding="utf-8")

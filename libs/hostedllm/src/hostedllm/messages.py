@@ -8,6 +8,7 @@ from typing import Any
 from hostedllm.catalog.evidence import require
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import InvalidMessagesError, UnsupportedCapabilityError
+from hostedllm.images import check_image_part
 from hostedllm.providers import ProviderSpec
 from hostedllm.thinking import sends_reasoning_back
 
@@ -47,13 +48,15 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
     if content is None and not (role == "assistant" and message.get("tool_calls")):
         raise InvalidMessagesError(f"messages[{index}] ({role}) has no content.")
     if isinstance(content, list):
-        _check_parts(spec, model, index, content)
+        content = _check_parts(spec, model, index, content)
     elif content is not None and not isinstance(content, str):
         raise InvalidMessagesError(
             f"messages[{index}].content is a {type(content).__name__}; use a string or a list of content parts."
         )
     ordered = {key: message[key] for key in _KEY_ORDER if key in message}
     ordered.update({key: value for key, value in message.items() if key not in ordered})
+    if isinstance(content, list):
+        ordered["content"] = content
     if content is None and spec.empty_content_not_null:
         ordered["content"] = ""
     return ordered
@@ -74,7 +77,8 @@ def _reasoning_for(model: ModelEntry, messages: list[dict[str, Any]]) -> None:
             message["reasoning_content"] = ""
 
 
-def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[Any]) -> None:
+def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[Any]) -> list[Any]:
+    checked = []
     for part in parts:
         kind = part.get("type") if isinstance(part, Mapping) else None
         if kind is None:
@@ -87,6 +91,8 @@ def _check_parts(spec: ProviderSpec, model: ModelEntry, index: int, parts: list[
                 f"{model.id} on {spec.name} does not take {kind} parts (no catalog model takes files or "
                 "audio yet); extract the text first and send it as text."
             )
+        checked.append(check_image_part(spec, part, index) if kind == "image_url" else part)
+    return checked
 
 
 def _check_alternation(spec: ProviderSpec, messages: list[dict[str, Any]]) -> None:

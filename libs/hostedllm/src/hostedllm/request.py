@@ -26,7 +26,7 @@ from hostedllm.errors import (
 from hostedllm.messages import check_messages
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.providers.spec import MANAGED_KEYS, ParamSpec
-from hostedllm.thinking import with_thinking
+from hostedllm.thinking import output_budget, with_thinking
 from hostedllm.tools import check_tool_choice, check_tools
 
 
@@ -57,7 +57,7 @@ def build_request(
         messages, params = with_thinking(model, messages, params or {}, thinking=thinking)
     spec = get_provider(model.provider)
     body: dict[str, Any] = {"model": model.id, "messages": check_messages(spec, model, messages)}
-    body.update(check_params(spec, model, params or {}))
+    body.update(check_params(spec, model, _with_output_budget(spec, model, params or {})))
     function_names = check_tools(spec, model, tools or ())
     if tools:
         body["tools"] = [dict(tool) for tool in tools]
@@ -80,6 +80,16 @@ def build_request(
             )
         body[key] = value
     return body
+
+
+def _with_output_budget(spec: ProviderSpec, model: ModelEntry, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``params`` with the catalog's output budget for a reasoning model whose provider's default is too small,
+    when they set no ``max_tokens`` (lowered to the model's own limit)."""
+    budget = output_budget(model)
+    if budget is None or any(v is not None and spec.renames.get(k, k) == "max_tokens" for k, v in params.items()):
+        return params
+    limit = max_tokens_limit(model)
+    return {**params, "max_tokens": budget if limit is None else min(budget, limit)}
 
 
 def check_params(spec: ProviderSpec, model: ModelEntry, params: Mapping[str, Any]) -> dict[str, Any]:

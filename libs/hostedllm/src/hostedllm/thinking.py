@@ -78,6 +78,20 @@ def sends_reasoning_back(model: ModelEntry) -> bool:
     return any((model.provider, name) in pairs for name in (model.id, *model.aliases))
 
 
+def output_budget(model: ModelEntry) -> int | None:
+    """The ``max_tokens`` a request to ``model`` without one gets, where its provider's default is too small
+    for a reasoning model (``catalog/thinking.toml``, ``output_budget``); ``None`` otherwise."""
+    budget = _budgets().get(model.provider)
+    if budget is None or (model.capabilities.reasoning is not True and switch_for(model) is None):
+        return None
+    return budget
+
+
+@lru_cache(maxsize=1)
+def _budgets() -> dict[str, int]:
+    return {table["provider"]: int(table["max_tokens"]) for table in raw_data().get("output_budget", ())}
+
+
 def switch_for(model: ModelEntry) -> ThinkingSwitch | None:
     """The switch ``model`` takes, or ``None`` when none is known."""
     table = switches()

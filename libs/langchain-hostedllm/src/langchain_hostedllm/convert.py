@@ -57,10 +57,11 @@ def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
         return [{"role": _PLAIN[type(message)], "content": message.content} for message in messages]
     try:
         wire = convert_to_openai_messages(list(messages))
-    except (TypeError, ValueError) as exc:  # json.dumps of tool-call args
+    except (TypeError, ValueError) as exc:  # json.dumps of tool-call args, or a content block it cannot convert
         raise RequestValidationError(
-            f"A message cannot be serialised to JSON ({exc}). Pass only strings, numbers, booleans, "
-            "lists and dicts in message content and tool-call args."
+            f"A message cannot be converted to chat completions: {exc}. Content blocks may be text, or images "
+            "given by URL or base64 with their mime_type; tool-call args only strings, numbers, booleans, lists "
+            "and dicts."
         ) from None
     tidied = [_tidy(message) for message in ([wire] if isinstance(wire, dict) else wire)]
     if len(tidied) == len(messages):

@@ -8,6 +8,7 @@ reference pages require user/assistant turns to alternate after an optional firs
 
 from __future__ import annotations
 
+from hostedllm.images import ImageRules
 from hostedllm.providers import openai_params as oai
 from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec, params
 
@@ -40,6 +41,13 @@ NIM = ProviderSpec(
         input_type=True,
         truncate=("NONE", "START", "END"),
         dimensions=True,
+    ),
+    images=ImageRules(
+        types=frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"}),
+        max_inline_chars=180_000,
+        source="NIM API reference, e.g. nvidia-llama-3_1-nemotron-nano-vl-8b-v1-infer: larger images go through "
+        "NVIDIA's asset API; types per langchain-nvidia-ai-endpoints' VLM tests",
+        larger="resize or recompress it (hostedllm does not upload NVIDIA assets yet)",
     ),
     rerank=RerankSpec(
         max_batch=32,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hostedllm.errors import ParameterRangeError
+from hostedllm.images import ImageRules
 
 #: The chat-completions body keys the request builder manages itself (not sampling parameters).
 MANAGED_KEYS = frozenset(
@@ -235,6 +236,8 @@ class ProviderSpec:
     embeddings: EmbeddingSpec | None = None
     #: How it serves reranking (``None``: it does not, or hostedllm does not know how).
     rerank: RerankSpec | None = None
+    #: What it documents about inline images (types, size); which models see is the catalog's ``vision``.
+    images: ImageRules = field(default_factory=ImageRules)
 
     def param(self, name: str) -> ParamSpec | None:
         return self.params.get(name)

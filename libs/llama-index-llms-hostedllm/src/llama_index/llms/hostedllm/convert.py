@@ -64,7 +64,8 @@ def _part(block: TextBlock | ImageBlock) -> dict[str, Any]:
     else:
         encoded = block.resolve_image(as_base64=True).read().decode()
         url = f"data:{block.image_mimetype or 'image/png'};base64,{encoded}"
-    return {"type": "image_url", "image_url": {"url": url}}
+    image = {"url": url} if block.detail is None else {"url": url, "detail": block.detail}
+    return {"type": "image_url", "image_url": image}
 
 
 def _wire_call(block: ToolCallBlock) -> dict[str, Any]:
