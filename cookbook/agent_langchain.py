@@ -21,17 +21,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import vcr
+from _replay import REPLAY_KEY, replayed
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.tools import tool
-from vcr.errors import CannotOverwriteExistingCassetteException
 
 from hostedllm.catalog import default_catalog
 from hostedllm.errors import RequestValidationError
@@ -43,7 +39,6 @@ QUESTION = "What would 2 million output tokens of deepseek/deepseek-r1-0528 cost
 SYSTEM = "Use lookup_price for a model's price per 1 million tokens and multiply for arithmetic."
 LOCAL_SYSTEM = "Call lookup_price with the model id named in the question."  # a 135M model needs the hint
 CASSETTE = Path(__file__).parent / "cassettes" / "agent_langchain.yaml"
-REPLAY_KEY = "replayed-no-key-needed"  # the cassette answers; authorization is not matched
 
 
 @tool
@@ -112,20 +107,6 @@ def first_step_on_local_model() -> None:
         for bad in message.invalid_tool_calls:  # the grammar forces the call, max_tokens may cut its JSON
             print(f"  model calls {bad['name']} with arguments that are not valid JSON: {bad['args']!r}")
     print("Local server stopped.\n")
-
-
-@contextmanager
-def replayed(cassette: Path) -> Iterator[None]:
-    """Serve every HTTP request from ``cassette`` (vcrpy, ``record_mode="none"``): no network at all."""
-    recorder = vcr.VCR(record_mode="none", match_on=["method", "uri", "body"])
-    try:
-        with recorder.use_cassette(str(cassette)):
-            yield
-    except CannotOverwriteExistingCassetteException as error:
-        sys.exit(
-            f"A request differs from the one in {cassette.name}: {error}\n"
-            "Regenerate the cassette with `python cookbook/cassettes/write_cassettes.py`."
-        )
 
 
 def main() -> None:

@@ -22,18 +22,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import vcr
+from _replay import REPLAY_KEY, replayed
 from llama_index.core.agent.workflow import FunctionAgent, ToolCall, ToolCallResult
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.tools import FunctionTool
 from llama_index.llms import hostedllm as li
-from vcr.errors import CannotOverwriteExistingCassetteException
 
 from hostedllm.catalog import default_catalog
 from hostedllm.errors import RequestValidationError
@@ -44,7 +40,6 @@ QUESTION = "What would 2 million output tokens of deepseek/deepseek-r1-0528 cost
 SYSTEM = "Use lookup_price for a model's price per 1 million tokens and multiply for arithmetic."
 LOCAL_SYSTEM = "Call lookup_price with the model id named in the question."  # a 135M model needs the hint
 CASSETTE = Path(__file__).parent / "cassettes" / "agent_llamaindex.yaml"
-REPLAY_KEY = "replayed-no-key-needed"  # the cassette answers; authorization is not matched
 
 
 def lookup_price(model: str) -> str:
@@ -102,20 +97,6 @@ def first_step_on_local_model() -> None:
             print(f"  model calls {call.tool_name}({json.dumps(call.tool_kwargs)})")
             print(f"  lookup_price -> {lookup_price(**call.tool_kwargs)}")
     print("Local server stopped.\n")
-
-
-@contextmanager
-def replayed(cassette: Path) -> Iterator[None]:
-    """Serve every HTTP request from ``cassette`` (vcrpy, ``record_mode="none"``): no network at all."""
-    recorder = vcr.VCR(record_mode="none", match_on=["method", "uri", "body"])
-    try:
-        with recorder.use_cassette(str(cassette)):
-            yield
-    except CannotOverwriteExistingCassetteException as error:
-        sys.exit(
-            f"A request differs from the one in {cassette.name}: {error}\n"
-            "Regenerate the cassette with `python cookbook/cassettes/write_cassettes.py`."
-        )
 
 
 def main() -> None:

@@ -20,11 +20,10 @@ format by ``cassettes/write_cassettes.py`` (see ``cassettes/README.md``). With t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-from agent_langchain import REPLAY_KEY, replayed
+from _replay import live_or_replayed
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
@@ -105,13 +104,7 @@ def run(kwargs: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    if os.environ.get("NOVITA_API_KEY"):
-        print("Live on Novita (NOVITA_API_KEY is set).\n")
-        run({})
-        return
-    print(f"No NOVITA_API_KEY: REPLAYED from {CASSETTE.relative_to(Path(__file__).parent)} (synthesized).\n")
-    with replayed(CASSETTE):
-        run({"api_key": REPLAY_KEY})
+    live_or_replayed(run, CASSETTE)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,10 @@ the key set, it runs live.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 from typing import Any
 
-from agent_langchain import REPLAY_KEY, replayed
+from _replay import live_or_replayed
 from langchain_core.messages import HumanMessage
 from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock
 from pydantic import BaseModel, Field
@@ -102,13 +101,7 @@ def run(kwargs: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    if os.environ.get("NOVITA_API_KEY"):
-        print("Live on Novita (NOVITA_API_KEY is set).\n")
-        run({})
-        return
-    print(f"No NOVITA_API_KEY: REPLAYED from {CASSETTE.relative_to(Path(__file__).parent)} (synthesized).\n")
-    with replayed(CASSETTE):
-        run({"api_key": REPLAY_KEY})
+    live_or_replayed(run, CASSETTE)
 
 
 if __name__ == "__main__":

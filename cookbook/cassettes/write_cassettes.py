@@ -43,6 +43,7 @@ import agent_langchain  # noqa: E402 - the recipes live one folder up
 import agent_llamaindex  # noqa: E402
 import reasoning  # noqa: E402
 import vision  # noqa: E402
+from _replay import REPLAY_KEY  # noqa: E402
 
 from hostedllm.catalog import default_catalog  # noqa: E402
 
@@ -236,10 +237,10 @@ def stream(base: dict[str, Any], reply: Reply, call: dict[str, Any] | None, usag
 
 def responder(decide: Callable[[dict[str, Any]], Reply]) -> Callable[[httpx.Request], httpx.Response]:
     """A transport handler answering each request with ``decide``'s reply, in Novita's documented format."""
-    return lambda request: respond(request, decide(json.loads(request.content)))
+    return lambda request: answer(request, decide(json.loads(request.content)))
 
 
-def respond(request: httpx.Request, reply: Reply) -> httpx.Response:
+def answer(request: httpx.Request, reply: Reply) -> httpx.Response:
     """``reply`` to ``request``, streamed or not as asked, in Novita's documented format."""
     body = json.loads(request.content)
     seed = hashlib.sha256(request.content).hexdigest()
@@ -256,6 +257,9 @@ def respond(request: httpx.Request, reply: Reply) -> httpx.Response:
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     text = stream(base, reply, call, usage if include_usage else None)
     return httpx.Response(200, headers={"content-type": SSE}, content=text.encode())
+
+
+respond = responder(decide)  # the agent recipes' script, as a transport handler
 
 
 # --- recording and rewriting ---------------------------------------------------------------------
@@ -312,7 +316,7 @@ def write(
     path.unlink(missing_ok=True)
     handler = responder(decide)
     scripted = {
-        "api_key": agent_langchain.REPLAY_KEY,
+        "api_key": REPLAY_KEY,
         "http_transport": httpx.MockTransport(handler),
         "async_http_transport": httpx.MockTransport(handler),
     }
@@ -325,7 +329,7 @@ def write(
     print(f"\nWrote {path.relative_to(HERE.parent.parent)}; replaying it offline:")
     replay = vcr.VCR(record_mode="none", match_on=["method", "uri", "body"])
     with replay.use_cassette(str(path)):
-        run({"api_key": agent_langchain.REPLAY_KEY})
+        run({"api_key": REPLAY_KEY})
 
 
 def main() -> None:

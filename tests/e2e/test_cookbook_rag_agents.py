@@ -14,8 +14,10 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -130,9 +132,8 @@ def test_agent_cassettes_say_what_they_are(recipe: str) -> None:
     assert "REPLAYED BY DEFAULT" in (COOKBOOK / recipe).read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def novita_on_loopback() -> Iterator[tuple[str, list[str]]]:
-    """A stand-in for Novita on 127.0.0.1, answering like the cassettes' script: (base URL, requests seen)."""
+def cassette_script() -> Any:
+    """``cookbook/cassettes/write_cassettes.py``, imported: its scripted answers."""
     spec = importlib.util.spec_from_file_location(
         "cookbook_write_cassettes", COOKBOOK / "cassettes" / "write_cassettes.py"
     )
@@ -141,15 +142,28 @@ def novita_on_loopback() -> Iterator[tuple[str, list[str]]]:
     script = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, script)  # dataclasses look their module up there
     spec.loader.exec_module(script)
+    return script
+
+
+@contextmanager
+def novita_stand_in(respond_to: Callable[[httpx.Request], httpx.Response]) -> Iterator[tuple[str, list[str]]]:
+    """A stand-in for Novita on 127.0.0.1, answering with ``respond_to``: (base URL, requests seen)."""
     served: list[str] = []
 
     def respond(seen: Seen) -> tuple[int, dict[str, str], bytes]:
-        answer = script.respond(httpx.Request("POST", f"http://127.0.0.1{seen.path}", content=seen.body))
+        answer = respond_to(httpx.Request("POST", f"http://127.0.0.1{seen.path}", content=seen.body))
         served.append(f"{seen.path} {seen.headers['authorization']}")
         return answer.status_code, {"content-type": answer.headers["content-type"]}, answer.content
 
     with loopback(respond) as server:
         yield server.url("/v3/openai"), served
+
+
+@pytest.fixture
+def novita_on_loopback() -> Iterator[tuple[str, list[str]]]:
+    """Novita's stand-in answering like the agent cassettes' script."""
+    with novita_stand_in(cassette_script().respond) as stand_in:
+        yield stand_in
 
 
 @pytest.mark.parametrize("recipe", ["agent_langchain.py", "agent_llamaindex.py"])
@@ -162,3 +176,16 @@ def test_agent_recipe_runs_live_with_a_key(recipe: str, novita_on_loopback: tupl
     assert "REPLAYED" not in out
     assert served == ["/v3/openai/chat/completions Bearer key-for-the-stand-in"] * 3
     assert "Answer: 2 million output tokens of deepseek/deepseek-r1-0528 would cost " in out
+
+
+@pytest.mark.parametrize(
+    ("recipe", "decide", "calls"), [("reasoning.py", "decide_reasoning", 6), ("vision.py", "decide_vision", 3)]
+)
+def test_reasoning_and_vision_recipes_run_live_with_a_key(recipe: str, decide: str, calls: int) -> None:
+    """With NOVITA_API_KEY the recipe goes to the provider (a loopback stand-in answering like its cassette)."""
+    script = cassette_script()
+    with novita_stand_in(script.responder(getattr(script, decide))) as (base_url, served):
+        out = run_recipe(recipe, NOVITA_API_KEY="key-for-the-stand-in", NOVITA_BASE_URL=base_url)
+    assert out.startswith("Live on Novita (NOVITA_API_KEY is set).")
+    assert "REPLAYED" not in out
+    assert served == ["/v3/openai/chat/completions Bearer key-for-the-stand-in"] * calls
