@@ -302,3 +302,58 @@ class TestOutputBudget:
         for table in thinking_data()["output_budget"]:
             assert table["sources"]
             assert table["max_tokens"] > 0
+
+
+class TestEffortAndBudget:
+    """``thinking="high"`` / ``thinking=4096``: the model's own effort or budget field, where a source documents one."""
+
+    def test_an_effort_goes_in_the_models_field(self) -> None:
+        sent = body("novita:openai/gpt-oss-120b", "low")
+        assert sent["reasoning_effort"] == "low"
+        assert sent["messages"] == HI
+        assert body("nim:mistralai/mistral-small-4-119b-2603", "high")["reasoning_effort"] == "high"
+
+    def test_an_effort_the_model_does_not_take_names_those_it_does(self) -> None:
+        with pytest.raises(RequestValidationError, match=r"thinking='max' is not an effort .* low, medium, high"):
+            body("novita:openai/gpt-oss-20b", "max")
+
+    def test_a_budget_goes_in_the_models_field_within_its_range(self) -> None:
+        sent = body("nim:nvidia/nemotron-3-super-120b-a12b", 4096)
+        assert sent["reasoning_budget"] == 4096
+        assert "chat_template_kwargs" not in sent, "a budget is not the on/off switch"
+        outside = r"thinking=40000 is outside the token budget .*\(-1 to 32768\)"
+        with pytest.raises(RequestValidationError, match=outside):
+            body("nim:nvidia/nemotron-3-super-120b-a12b", 40_000)
+
+    @pytest.mark.parametrize(
+        ("key", "level", "fix"),
+        [
+            ("nim:qwen/qwen3.5-397b-a17b", "high", "Use thinking=True/False"),
+            ("novita:deepseek/deepseek-r1-0528", 2048, "Use thinking=True/False"),
+            ("nim:deepseek-ai/deepseek-v3.2", "high", "Use the provider's own field in extra_body"),
+        ],
+    )
+    def test_a_model_with_no_known_level_refuses_it_before_sending(self, key: str, level: Any, fix: str) -> None:
+        fake = FakeProvider().reply("no")
+        provider, model = key.split(":", 1)
+        chat = ChatClient(provider, model, api_key="k", **fake.client_transports)
+        with pytest.raises(RequestValidationError, match=rf"knows no thinking (effort|budget) for .*{fix}"):
+            chat.create(chat.build_request(HI, thinking=level))
+        assert fake.requests == []
+
+    def test_not_a_level_at_all(self) -> None:
+        with pytest.raises(RequestValidationError, match=r"thinking=0.5 is not a switch: pass True/False, an effort"):
+            body("nim:nvidia/nemotron-3-super-120b-a12b", 0.5)  # type: ignore[arg-type]
+
+    def test_extra_body_cannot_set_it_twice(self) -> None:
+        model = default_catalog().get("novita:openai/gpt-oss-120b")
+        with pytest.raises(RequestValidationError, match="extra_body sets 'reasoning_effort'"):
+            build_request(model, HI, thinking="low", extra_body={"reasoning_effort": "high"})
+
+    def test_every_level_table_lists_catalog_models_and_sources(self) -> None:
+        catalog = default_catalog()
+        for kind in ("effort", "budget"):
+            for table in thinking_data()[kind]:
+                assert table["sources"], table["name"]
+                for model in table["models"]:
+                    assert catalog.find(model, provider=table["provider"]) is not None, (kind, model)

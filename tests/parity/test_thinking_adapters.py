@@ -190,3 +190,16 @@ def test_llamaindex_thinking_blocks_and_deltas() -> None:
         r.additional_kwargs.get("thinking_delta") for r in responses if r.additional_kwargs.get("thinking_delta")
     ] == ["2+3"]
     assert [b.content for b in responses[-1].message.blocks if isinstance(b, ThinkingBlock)] == ["2+3"]
+
+
+def test_an_effort_and_a_budget_in_both_frameworks_field_and_per_call() -> None:
+    fake = FakeProvider().reply("Hi").reply("Hi").reply("Hi").reply("Hi")
+    ChatNovita(model="openai/gpt-oss-120b", api_key="k", thinking="high", **fake.transports).invoke("Hi")
+    assert fake.last["reasoning_effort"] == "high"
+    Novita(model="openai/gpt-oss-120b", api_key="k", **fake.transports).chat(HI, thinking="low")
+    assert fake.last["reasoning_effort"] == "low"
+    ChatNIM(model="nvidia/nemotron-3-super-120b-a12b", api_key="k", **fake.transports).invoke("Hi", thinking=2048)
+    assert fake.last["reasoning_budget"] == 2048
+    NIM(model="nvidia/nemotron-3-super-120b-a12b", api_key="k", thinking=1024, **fake.transports).chat(HI)
+    assert fake.last["reasoning_budget"] == 1024
+    assert type(ChatNovita(model="openai/gpt-oss-120b", api_key="k", thinking=True).thinking) is bool

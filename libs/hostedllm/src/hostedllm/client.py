@@ -26,6 +26,7 @@ from hostedllm.catalog import (
 )
 from hostedllm.endpoint import Endpoint
 from hostedllm.errors import RequestValidationError
+from hostedllm.images import asset_headers
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import build_request, encode_body
 from hostedllm.responses import parse_completion
@@ -149,20 +150,22 @@ class ChatClient:
     def create(self, request: Mapping[str, Any]) -> ChatCompletion:
         """Send a non-streamed request and return the answer."""
         body = self._encode(request, stream=False)
+        headers = asset_headers(self.spec, body)
 
         deadline = Deadline.start(self.timeouts.total)
 
         def attempt() -> ChatCompletion:
-            content = self._http.post(CHAT_PATH, body, deadline)
+            content = self._http.post(CHAT_PATH, body, deadline, headers)
             return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
         return self._checked(call_with_retries(attempt, self.retry_policy, deadline), request)
 
     async def acreate(self, request: Mapping[str, Any]) -> ChatCompletion:
         body = self._encode(request, stream=False)
+        headers = asset_headers(self.spec, body)
 
         async def attempt() -> ChatCompletion:
-            content = await self._http.apost(CHAT_PATH, body)
+            content = await self._http.apost(CHAT_PATH, body, headers)
             return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
         deadline = Deadline.start(self.timeouts.total)
@@ -181,11 +184,12 @@ class ChatClient:
     def stream(self, request: Mapping[str, Any]) -> Iterator[ChatCompletionChunk]:
         """Send a streamed request; yield normalised chunks, usage last (once)."""
         body = self._encode(request, stream=True)
+        headers = asset_headers(self.spec, body)
         deadline = Deadline.start(self.timeouts.total)
 
         def attempt() -> Iterator[ChatCompletionChunk]:
             chunks = self._chunk_stream()
-            with self._http.stream(CHAT_PATH, body, deadline) as response:
+            with self._http.stream(CHAT_PATH, body, deadline, headers) as response:
                 lines = self._http.iter_lines(response, deadline)
                 for payload in iter_sse_data(lines):
                     chunk = chunks.feed(payload)
@@ -204,10 +208,11 @@ class ChatClient:
 
     def astream(self, request: Mapping[str, Any]) -> AsyncIterator[ChatCompletionChunk]:
         body = self._encode(request, stream=True)
+        headers = asset_headers(self.spec, body)
 
         async def attempt() -> AsyncIterator[ChatCompletionChunk]:
             chunks = self._chunk_stream()
-            async with self._http.astream(CHAT_PATH, body) as response:
+            async with self._http.astream(CHAT_PATH, body, headers) as response:
                 lines = self._http.aiter_lines(response)
                 async for payload in aiter_sse_data(lines):
                     chunk = chunks.feed(payload)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ _SIGNATURES = (
 )
 _ALIASES = {"image/jpg": "image/jpeg"}
 _DETAILS = frozenset({"auto", "low", "high"})
+_ASSET_ID = re.compile(rb";asset_id,([0-9A-Za-z-]+)")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class ImageRules:
     source: str = ""
     #: What to do with an image over the inline limit, for the error message.
     larger: str = "resize or recompress it"
+    #: It takes uploaded assets (``data:<type>;asset_id,<id>``), named in these request headers.
+    asset_headers: tuple[str, ...] = ()
 
     def describe_types(self) -> str:
         return ", ".join(sorted(self.types or ()))
@@ -87,6 +91,12 @@ def check_image_part(spec: ProviderSpec, part: Mapping[str, Any], index: int) ->
 def _check_data_url(spec: ProviderSpec, url: str, where: str) -> None:
     header, comma, payload = url.partition(",")
     declared = header[len("data:") :].split(";")
+    if comma and "asset_id" in declared[1:]:
+        if not spec.images.asset_headers:
+            raise InvalidMessagesError(f"{where} references an uploaded asset, which {spec.name} does not take.")
+        if not _ASSET_ID.fullmatch(f";asset_id,{payload}".encode()):
+            raise InvalidMessagesError(f"{where} has an asset reference without an asset id ({_shorten(url)!r}).")
+        return
     if not comma or "base64" not in declared[1:] or not declared[0]:
         raise InvalidMessagesError(
             f"{where} has a data URL that is not data:<type>;base64,<data> ({_shorten(url)!r}); "
@@ -105,7 +115,7 @@ def _check_data_url(spec: ProviderSpec, url: str, where: str) -> None:
         raise InvalidMessagesError(f"{where} has an image whose data is not valid base64.") from None
     if not data:
         raise InvalidMessagesError(f"{where} has an image with no data.")
-    found = _sniff(data[:16])
+    found = sniff_type(data[:16])
     if found is not None and found != mime:
         raise InvalidMessagesError(
             f"{where} has an image labelled {declared[0]} whose bytes are {found}: pass mime_type={found!r}."
@@ -119,7 +129,7 @@ def _check_data_url(spec: ProviderSpec, url: str, where: str) -> None:
         )
 
 
-def _sniff(head: bytes) -> str | None:
+def sniff_type(head: bytes) -> str | None:
     """The image type its first bytes show, where they show one."""
     for signature, mime in _SIGNATURES:
         if head.startswith(signature):
@@ -131,3 +141,22 @@ def _sniff(head: bytes) -> str | None:
 
 def _shorten(url: str) -> str:
     return url if len(url) <= 60 else url[:57] + "..."
+
+
+def with_asset_tags(parts: Sequence[Mapping[str, Any]]) -> str | None:
+    """A message's checked parts as the one string NVIDIA documents for uploaded assets (text, then
+    ``<img src="..." />`` per image), when one of its images is an asset; else ``None``."""
+    urls = [part["image_url"]["url"] for part in parts if part.get("type") == "image_url"]
+    if not any(url.startswith("data:") and ";asset_id" in url.split(",", 1)[0] for url in urls):
+        return None
+    text = " ".join(str(part.get("text", "")) for part in parts if part.get("type") == "text")
+    return " ".join([text, *(f'<img src="{url}" />' for url in urls)]).strip()
+
+
+def asset_headers(spec: ProviderSpec, body: bytes) -> dict[str, str] | None:
+    """The headers naming the assets a request body references (NVIDIA's), or ``None`` when it has none."""
+    names = spec.images.asset_headers
+    if not names or b";asset_id," not in body:
+        return None
+    ids = ",".join(dict.fromkeys(match.decode() for match in _ASSET_ID.findall(body)))
+    return dict.fromkeys(names, ids)

@@ -8,7 +8,7 @@ from typing import Any
 from hostedllm.catalog.evidence import require
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import InvalidMessagesError, UnsupportedCapabilityError
-from hostedllm.images import check_image_part
+from hostedllm.images import check_image_part, with_asset_tags
 from hostedllm.providers import ProviderSpec
 from hostedllm.thinking import sends_reasoning_back
 
@@ -49,13 +49,15 @@ def _check_one(spec: ProviderSpec, model: ModelEntry, index: int, message: Mappi
         raise InvalidMessagesError(f"messages[{index}] ({role}) has no content.")
     if isinstance(content, list):
         content = _check_parts(spec, model, index, content)
+        if spec.images.asset_headers:
+            content = with_asset_tags(content) or content
     elif content is not None and not isinstance(content, str):
         raise InvalidMessagesError(
             f"messages[{index}].content is a {type(content).__name__}; use a string or a list of content parts."
         )
     ordered = {key: message[key] for key in _KEY_ORDER if key in message}
     ordered.update({key: value for key, value in message.items() if key not in ordered})
-    if isinstance(content, list):
+    if content is not message.get("content"):  # the checked parts, or NVIDIA's asset form
         ordered["content"] = content
     if content is None and spec.empty_content_not_null:
         ordered["content"] = ""

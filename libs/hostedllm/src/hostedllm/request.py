@@ -26,7 +26,7 @@ from hostedllm.errors import (
 from hostedllm.messages import check_messages
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.providers.spec import MANAGED_KEYS, ParamSpec
-from hostedllm.thinking import output_budget, with_thinking
+from hostedllm.thinking import output_budget, thinking_level, with_thinking
 from hostedllm.tools import check_tool_choice, check_tools
 
 
@@ -42,7 +42,7 @@ def build_request(
     stream: bool = False,
     include_usage: bool | None = None,
     extra_body: Mapping[str, Any] | None = None,
-    thinking: bool | None = None,
+    thinking: bool | str | int | None = None,
 ) -> dict[str, Any]:
     """Validate everything and return the request body as a new dict.
 
@@ -51,10 +51,14 @@ def build_request(
     the model reports it (``None``), always (``True``; refused where it cannot), or never (``False``).
     ``extra_body`` is sent as-is, unvalidated: the explicit way to pass a parameter the catalog
     does not know yet. ``thinking`` switches a reasoning model's thinking on or off with the knob
-    that model takes (:mod:`hostedllm.thinking`); ``None`` sends no switch.
+    that model takes (:mod:`hostedllm.thinking`), or sets its effort (``"high"``) or token budget
+    (``4096``) where the catalog knows one; ``None`` sends no switch.
     """
-    if thinking is not None:
+    level: dict[str, Any] = {}
+    if isinstance(thinking, bool):
         messages, params = with_thinking(model, messages, params or {}, thinking=thinking)
+    elif thinking is not None:
+        level = thinking_level(model, thinking)
     spec = get_provider(model.provider)
     body: dict[str, Any] = {"model": model.id, "messages": check_messages(spec, model, messages)}
     body.update(check_params(spec, model, _with_output_budget(spec, model, params or {})))
@@ -73,6 +77,7 @@ def build_request(
         body["stream"] = True
         if _wants_stream_usage(spec, model, include_usage):
             body["stream_options"] = {"include_usage": True}
+    body.update(level)
     for key, value in (extra_body or {}).items():
         if key in body:
             raise RequestValidationError(

@@ -139,6 +139,48 @@ def with_thinking(
     return listed, given
 
 
+def thinking_level(model: ModelEntry, level: str | int) -> dict[str, Any]:
+    """The body fields for an effort (``"high"``) or a token budget (``4096``), from ``catalog/thinking.toml``'s
+    ``effort`` and ``budget`` tables; refused before sending where ``model`` takes none.
+
+    >>> from hostedllm.catalog import default_catalog
+    >>> thinking_level(default_catalog().get("novita:openai/gpt-oss-120b"), "low")
+    {'reasoning_effort': 'low'}
+    """
+    where = f"{model.id} on {model.provider}"
+    if isinstance(level, bool) or not isinstance(level, (str, int)):
+        raise RequestValidationError(
+            f"thinking={level!r} is not a switch: pass True/False, an effort such as 'high' or a token budget "
+            "such as 4096."
+        )
+    kind = "effort" if isinstance(level, str) else "budget"
+    table = _levels(kind).get((model.provider, model.id)) or next(
+        (_levels(kind)[(model.provider, name)] for name in model.aliases if (model.provider, name) in _levels(kind)),
+        None,
+    )
+    if table is None:
+        other = "thinking=True/False" if switch_for(model) else "the provider's own field in extra_body"
+        raise RequestValidationError(
+            f"hostedllm knows no thinking {kind} for {where}, so thinking={level!r} was not sent. Use {other}, "
+            "or leave thinking unset."
+        )
+    if kind == "effort" and level not in table["values"]:
+        raise RequestValidationError(
+            f"thinking={level!r} is not an effort {where} takes: use one of {', '.join(table['values'])}."
+        )
+    if kind == "budget" and not table["minimum"] <= level <= table["maximum"]:
+        raise RequestValidationError(
+            f"thinking={level} is outside the token budget {where} takes ({table['minimum']} to {table['maximum']})."
+        )
+    return {table["key"]: level}
+
+
+@lru_cache(maxsize=2)
+def _levels(kind: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The ``effort`` or ``budget`` tables by ``(provider, model id)``."""
+    return {(table["provider"], model): table for table in raw_data().get(kind, ()) for model in table["models"]}
+
+
 def _refuse_conflict(current: Any, thinking: bool, name: str, where: str) -> None:
     if current is not None and current != thinking:
         raise RequestValidationError(

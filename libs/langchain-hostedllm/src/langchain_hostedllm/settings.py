@@ -50,12 +50,14 @@ class HostedSettings(BaseModel):
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = Field(default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens"))
-    """Sent as ``max_tokens`` (never ``max_completion_tokens``); no default, so nothing is cut short."""
+    """Sent as ``max_tokens`` (never ``max_completion_tokens``); unset, none is sent, except the catalog's
+    output budget for NVIDIA's reasoning models, whose own default cuts answers short."""
     stop: list[str] | str | None = Field(default=None, validation_alias=AliasChoices("stop", "stop_sequences"))
-    thinking: bool | None = None
+    thinking: bool | str | int | None = None
     """Switch a reasoning model's thinking on or off with the knob that model takes (a system-prompt
-    line, ``chat_template_kwargs``, ``enable_thinking``: ``hostedllm.thinking``); ``None`` sends no
-    switch. Refused before sending where the catalog knows no switch; also per call: ``invoke(..., thinking=False)``."""
+    line, ``chat_template_kwargs``, ``enable_thinking``: ``hostedllm.thinking``), or set its effort
+    (``"high"``: gpt-oss, Mistral Small 4) or token budget (``4096``: Nemotron 3 Super); ``None`` sends no
+    switch. Refused before sending where the catalog knows none; also per call: ``invoke(..., thinking=False)``."""
     timeout: float | Timeouts | None = None
     """Seconds to wait for an answer, and between stream chunks (default 120 s / 60 s); a
     :class:`~hostedllm.transport.Timeouts` sets each wait, and ``Timeouts(total=...)`` a deadline for

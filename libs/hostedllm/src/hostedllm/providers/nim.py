@@ -47,7 +47,9 @@ NIM = ProviderSpec(
         max_inline_chars=180_000,
         source="NIM API reference, e.g. nvidia-llama-3_1-nemotron-nano-vl-8b-v1-infer: larger images go through "
         "NVIDIA's asset API; types per langchain-nvidia-ai-endpoints' VLM tests",
-        larger="resize or recompress it (hostedllm does not upload NVIDIA assets yet)",
+        larger="resize or recompress it, or upload it with hostedllm.assets.upload_image() and pass the reference "
+        "it returns as the image URL",
+        asset_headers=("NVCF-INPUT-ASSET-REFERENCES", "NVCF-FUNCTION-ASSET-IDS"),
     ),
     rerank=RerankSpec(
         max_batch=32,

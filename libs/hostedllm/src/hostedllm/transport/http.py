@@ -134,9 +134,12 @@ class HTTPTransport:
             context = self.__dict__["_ssl"] = httpx.create_ssl_context(verify=self._verify)
         return context
 
-    def post(self, path: str, body: bytes, deadline: Deadline | None = None) -> bytes:
-        """One non-streamed POST; its answer's body (an answer but 200 raises)."""
-        request = self._request(self.client, path, body, stream=False, deadline=deadline)
+    def post(
+        self, path: str, body: bytes, deadline: Deadline | None = None, headers: Mapping[str, str] | None = None
+    ) -> bytes:
+        """One non-streamed POST (``headers``: this request's own, added to the client's); its answer's body
+        (an answer but 200 raises)."""
+        request = self._request(self.client, path, body, stream=False, deadline=deadline, headers=headers)
         if deadline is None:
             with self._errors():
                 response = self.client.send(request)
@@ -152,26 +155,29 @@ class HTTPTransport:
         self._raise_for_status(response.status_code, response.headers, content)
         return content
 
-    async def apost(self, path: str, body: bytes) -> bytes:
+    async def apost(self, path: str, body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
         """:meth:`post` on the async path."""
         client, aio = self._loop_client()
         if aio is not None:  # our aiohttp transport: straight to it, without httpx's client
-            url, _, headers, timeout = self._prepare(client, path, stream=False)
+            url, _, prepared, timeout = self._prepare(client, path, stream=False)
             logger.debug("POST %s (%d bytes, stream=False)", url, len(body))
             with self._errors():
-                status, answer_headers, content = await aio.post(url, headers, body, timeout)
+                sent = prepared if headers is None else {**prepared, **headers}
+                status, answer_headers, content = await aio.post(url, sent, body, timeout)
             self._raise_for_status(status, answer_headers, content)
             return content
-        request = self._request(client, path, body, stream=False)
+        request = self._request(client, path, body, stream=False, headers=headers)
         with self._errors():
             response = await client.send(request)
         self._raise_for_status(response.status_code, response.headers, await response.aread())
         return response.content
 
     @contextmanager
-    def stream(self, path: str, body: bytes, deadline: Deadline | None = None) -> Iterator[httpx.Response]:
+    def stream(
+        self, path: str, body: bytes, deadline: Deadline | None = None, headers: Mapping[str, str] | None = None
+    ) -> Iterator[httpx.Response]:
         """One streamed POST; the response is closed when the block ends."""
-        request = self._request(self.client, path, body, stream=True, deadline=deadline)
+        request = self._request(self.client, path, body, stream=True, deadline=deadline, headers=headers)
         with self._errors(deadline):
             response = self.client.send(request, stream=True)
         try:
@@ -185,9 +191,11 @@ class HTTPTransport:
             response.close()
 
     @asynccontextmanager
-    async def astream(self, path: str, body: bytes) -> AsyncIterator[httpx.Response]:
+    async def astream(
+        self, path: str, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         client = self.aclient
-        request = self._request(client, path, body, stream=True)
+        request = self._request(client, path, body, stream=True, headers=headers)
         with self._errors():
             response = await client.send(request, stream=True)
         try:
@@ -296,15 +304,18 @@ class HTTPTransport:
         *,
         stream: bool,
         deadline: Deadline | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         """The POST, built from a URL and headers prepared once per client: what ``build_request``
         would merge on every call (about a tenth of a call's CPU) is the same each time."""
-        url, headers, _, timeout = self._prepare(client, path, stream=stream)
+        url, raw, _, timeout = self._prepare(client, path, stream=stream)
+        if headers:
+            raw = [*raw, *((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())]
         if deadline is not None:  # no single wait may outlast the call
             left = max(deadline.remaining(), 0.001)
             timeout = {name: left if value is None else min(value, left) for name, value in timeout.items()}
         logger.debug("POST %s (%d bytes, stream=%s)", url, len(body), stream)
-        return httpx.Request("POST", url, headers=headers, content=body, extensions={"timeout": timeout})
+        return httpx.Request("POST", url, headers=raw, content=body, extensions={"timeout": timeout})
 
     def _prepare(self, client: httpx.Client | httpx.AsyncClient, path: str, *, stream: bool) -> _Prepared:
         key = (isinstance(client, httpx.AsyncClient), path, stream)

@@ -69,9 +69,10 @@ class BaseHostedLLM(FunctionCallingLLM):
     top_p: float | None = Field(default=None, description="Nucleus sampling, in the provider's range.")
     max_tokens: int | None = Field(default=None, description="Sent as max_tokens; no default cuts answers short.")
     stop: list[str] | str | None = Field(default=None, description="Text that ends the answer.")
-    thinking: bool | None = Field(
+    thinking: bool | str | int | None = Field(
         default=None,
-        description="Switch a reasoning model's thinking on or off with the knob that model takes; None sends none.",
+        description="Switch a reasoning model's thinking on or off with the knob that model takes, or set its "
+        "effort ('high') or token budget (4096) where the catalog knows one; None sends none.",
     )
     timeout: float | Timeouts | None = Field(
         default=None,
