@@ -90,7 +90,7 @@ class TestTheForm:
 class TestTheType:
     def test_a_mislabelled_image_names_its_real_type(self) -> None:
         with pytest.raises(
-            InvalidMessagesError, match=r"labelled image/png whose bytes are image/jpeg: pass mime_type='image/jpeg'"
+            InvalidMessagesError, match=r"labelled image/png whose bytes are image/jpeg: declare 'image/jpeg' \(LangChain: mime_type"
         ):
             ask(data_url(JPEG, "image/png"))
         assert ask(data_url(JPEG, "image/jpg"))["messages"][0]["content"][1]["image_url"]["url"].startswith(

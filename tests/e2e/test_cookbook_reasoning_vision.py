@@ -41,4 +41,4 @@ def test_vision() -> None:
     assert "3. LlamaIndex ImageBlock: A printed receipt" in out
     refused = section(out, "4. Refused before sending:")
     assert "meta-llama/llama-3.3-70b-instruct on novita does not support images" in refused
-    assert "pass mime_type='image/jpeg'" in refused
+    assert "declare 'image/jpeg' (LangChain: mime_type; LlamaIndex: image_mimetype)" in refused

@@ -118,7 +118,8 @@ def _check_data_url(spec: ProviderSpec, url: str, where: str) -> None:
     found = sniff_type(data[:16])
     if found is not None and found != mime:
         raise InvalidMessagesError(
-            f"{where} has an image labelled {declared[0]} whose bytes are {found}: pass mime_type={found!r}."
+            f"{where} has an image labelled {declared[0]} whose bytes are {found}: declare {found!r} "
+            "(LangChain: mime_type; LlamaIndex: image_mimetype)."
         )
     if not mime.startswith("image/"):
         raise InvalidMessagesError(f"{where} has an image_url part with {declared[0]} data, which is not an image.")
