@@ -89,9 +89,8 @@ class TestTheForm:
 
 class TestTheType:
     def test_a_mislabelled_image_names_its_real_type(self) -> None:
-        with pytest.raises(
-            InvalidMessagesError, match=r"labelled image/png whose bytes are image/jpeg: declare 'image/jpeg' \(LangChain: mime_type"
-        ):
+        mislabelled = r"labelled image/png whose bytes are image/jpeg: declare 'image/jpeg' \(LangChain: mime_type"
+        with pytest.raises(InvalidMessagesError, match=mislabelled):
             ask(data_url(JPEG, "image/png"))
         assert ask(data_url(JPEG, "image/jpg"))["messages"][0]["content"][1]["image_url"]["url"].startswith(
             "data:image/jpg"
