@@ -42,6 +42,7 @@ from hostedllm.transport import (
     stream_with_retries,
 )
 from hostedllm.transport.deadline import Deadline, iterate_within, within
+from hostedllm.transport.ratelimit import RateLimit, RateLimiter, estimated_tokens
 from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk
 
 CHAT_PATH = "/chat/completions"
@@ -64,6 +65,8 @@ class ChatClient:
         capabilities, context_window, max_output_tokens, price: what you know about the model, laid
             over the catalog for this client, e.g. ``capabilities={"tools": True}``; every check honours it.
         allow_insecure_http, default_headers, verify: connection settings.
+        rate_limit: a :class:`~hostedllm.transport.ratelimit.RateLimit` for this client, or a
+            :class:`~hostedllm.transport.ratelimit.RateLimiter` shared by every client of the account.
         catalog, transport, async_transport: another catalog, or httpx transports (tests use
             ``httpx.MockTransport``).
     """
@@ -90,6 +93,7 @@ class ChatClient:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
+        rate_limit: RateLimit | RateLimiter | None = None,
     ) -> None:
         self.spec = get_provider(provider)
         self.catalog = catalog or default_catalog()
@@ -120,6 +124,7 @@ class ChatClient:
             transport=transport,
             async_transport=async_transport,
             verify=verify,
+            rate_limit=rate_limit,
         )
         self.api_key, self.base_url, self.timeouts = endpoint.api_key, endpoint.base_url, endpoint.timeouts
         self.retry_policy = endpoint.retry_policy
@@ -175,7 +180,9 @@ class ChatClient:
         return self._checked(answer, request)
 
     def _checked(self, answer: ChatCompletion, request: Mapping[str, Any]) -> ChatCompletion:
-        """``answer``, after warning if its first choice spent the whole budget thinking."""
+        """``answer``, after warning if its first choice spent the whole budget thinking (and telling the
+        rate limiter the tokens it really used)."""
+        self._settle(request, answer.get("usage"))
         choices = answer["choices"]
         if choices and choices[0].get("finish_reason") == "length" and thought_without_answer(choices[0]):
             warn_if_out_of_budget(self.model, request, stacklevel=4)
@@ -202,6 +209,7 @@ class ChatClient:
             if chunks.thought_without_answer:
                 warn_if_out_of_budget(self.model, request)
             if last is not None:
+                self._settle(request, last.get("usage"))
                 yield last
 
         return stream_with_retries(attempt, self.retry_policy, deadline)
@@ -225,6 +233,7 @@ class ChatClient:
             if chunks.thought_without_answer:
                 warn_if_out_of_budget(self.model, request)
             if last is not None:
+                self._settle(request, last.get("usage"))
                 yield last
 
         deadline = Deadline.start(self.timeouts.total)
@@ -269,6 +278,11 @@ class ChatClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    def _settle(self, request: Mapping[str, Any], usage: Any) -> None:
+        limiter = self._http.rate_limiter
+        if limiter is not None and isinstance(usage, Mapping) and isinstance(usage.get("total_tokens"), int):
+            limiter.settle(estimated_tokens(encode_body(request)), usage["total_tokens"])
 
     def _chunk_stream(self) -> ChunkStream:
         return ChunkStream(self.spec, model=self.model.id, secrets=self._secrets)

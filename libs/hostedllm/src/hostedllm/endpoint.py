@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from hostedllm.providers import ProviderSpec
 from hostedllm.settings import request_headers, resolve_api_key, resolve_base_url
 from hostedllm.transport import HTTPTransport, RetryPolicy, Timeouts
+from hostedllm.transport.ratelimit import RateLimit, RateLimiter
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Endpoint:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
+        rate_limit: RateLimit | RateLimiter | None = None,
     ) -> Endpoint:
         """Resolve and check the settings (a bad key, header or URL is a ``ConfigurationError`` here)."""
         key = resolve_api_key(spec, api_key)
@@ -65,5 +67,6 @@ class Endpoint:
             transport=transport,
             async_transport=async_transport,
             verify=verify,
+            rate_limiter=RateLimiter(rate_limit) if isinstance(rate_limit, RateLimit) else rate_limit,
         )
         return cls(key, url, timeouts, retry_policy or RetryPolicy(max_retries=max_retries), secrets, http)

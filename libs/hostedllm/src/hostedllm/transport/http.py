@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import ssl
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -28,6 +29,7 @@ from hostedllm.streaming.sse import LineDecoder
 from hostedllm.transport.aio import TIMEOUT_ERRORS, AiohttpTransport
 from hostedllm.transport.deadline import Deadline, within_seconds
 from hostedllm.transport.proxy import environment_proxy
+from hostedllm.transport.ratelimit import RateLimiter, estimated_tokens
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
 
@@ -54,8 +56,11 @@ class HTTPTransport:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.spec = spec
+        #: Paces every send (shared with other clients of the same account); told of each 429's Retry-After.
+        self.rate_limiter = rate_limiter
         self.base_url = base_url.rstrip("/")
         self.timeouts = timeouts
         self._headers = dict(headers)
@@ -139,6 +144,7 @@ class HTTPTransport:
     ) -> bytes:
         """One non-streamed POST (``headers``: this request's own, added to the client's); its answer's body
         (an answer but 200 raises)."""
+        self._pace(body, deadline)
         request = self._request(self.client, path, body, stream=False, deadline=deadline, headers=headers)
         if deadline is None:
             with self._errors():
@@ -157,6 +163,8 @@ class HTTPTransport:
 
     async def apost(self, path: str, body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
         """:meth:`post` on the async path."""
+        if self.rate_limiter is not None:
+            await self.rate_limiter.aacquire(estimated_tokens(body))
         client, aio = self._loop_client()
         if aio is not None:  # our aiohttp transport: straight to it, without httpx's client
             url, _, prepared, timeout = self._prepare(client, path, stream=False)
@@ -177,6 +185,7 @@ class HTTPTransport:
         self, path: str, body: bytes, deadline: Deadline | None = None, headers: Mapping[str, str] | None = None
     ) -> Iterator[httpx.Response]:
         """One streamed POST; the response is closed when the block ends."""
+        self._pace(body, deadline)
         request = self._request(self.client, path, body, stream=True, deadline=deadline, headers=headers)
         with self._errors(deadline):
             response = self.client.send(request, stream=True)
@@ -194,6 +203,8 @@ class HTTPTransport:
     async def astream(
         self, path: str, body: bytes, headers: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
+        if self.rate_limiter is not None:
+            await self.rate_limiter.aacquire(estimated_tokens(body))
         client = self.aclient
         request = self._request(client, path, body, stream=True, headers=headers)
         with self._errors():
@@ -333,10 +344,24 @@ class HTTPTransport:
             return {"Accept": "text/event-stream"}
         return None
 
+    def _pace(self, body: bytes, deadline: Deadline | None) -> None:
+        """Wait for the rate limiter's slot (refused at once if the slot is past the total deadline)."""
+        if self.rate_limiter is None:
+            return
+        delay = self.rate_limiter.reserve(estimated_tokens(body))
+        if deadline is not None and delay > deadline.remaining():
+            raise deadline.error(self.spec.name)
+        if delay > 0:
+            time.sleep(delay)
+
     def _raise_for_status(self, status: int, headers: Mapping[str, str], content: bytes) -> None:
         logger.debug("HTTP %d from %s", status, self.base_url)
         if status == 200:
             return
+        if status == 429 and self.rate_limiter is not None:
+            wait = parse_retry_after(headers)
+            if wait is not None:
+                self.rate_limiter.pause(wait)
         if status < 400:
             message, hint = self._unexpected(status, headers)
             raise APIError(message, provider=self.spec.name, status_code=status, hint=hint)
