@@ -29,6 +29,7 @@ from hostedllm.errors import HostedLLMError, RequestValidationError, Unsupported
 from hostedllm.providers import ProviderSpec
 from hostedllm.rerank import RerankClient
 from hostedllm.transport import Timeouts
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 #: The model id a ``get_available_models`` builds a throwaway instance with (nothing is sent for it).
 PLACEHOLDER_MODEL = "list-models"
@@ -74,6 +75,7 @@ class ClientOptions(_Options):
     default_headers: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
+    rate_limit: RateLimit | Limiter | None = None
 
     def client(self, spec: str | ProviderSpec, model: str) -> ChatClient:
         """The core client for ``model`` on ``spec``'s provider (no network)."""
@@ -98,6 +100,7 @@ class EmbeddingOptions(_Options):
     default_headers: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
+    rate_limit: RateLimit | Limiter | None = None
 
     def client(self, spec: str | ProviderSpec, model: str) -> EmbeddingsClient:
         """The core embeddings client for ``model`` on ``spec``'s provider (no network)."""
@@ -122,6 +125,7 @@ class RerankOptions(_Options):
     default_headers: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
+    rate_limit: RateLimit | Limiter | None = None
 
     def client(self, spec: str | ProviderSpec, model: str) -> RerankClient:
         """The core rerank client for ``model`` on ``spec``'s provider (no network)."""

@@ -42,7 +42,7 @@ from hostedllm.transport import (
     stream_with_retries,
 )
 from hostedllm.transport.deadline import Deadline, iterate_within, within
-from hostedllm.transport.ratelimit import RateLimit, RateLimiter, estimated_tokens
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 from hostedllm.wire_types import ChatCompletion, ChatCompletionChunk
 
 CHAT_PATH = "/chat/completions"
@@ -93,7 +93,7 @@ class ChatClient:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
-        rate_limit: RateLimit | RateLimiter | None = None,
+        rate_limit: RateLimit | Limiter | None = None,
     ) -> None:
         self.spec = get_provider(provider)
         self.catalog = catalog or default_catalog()
@@ -280,9 +280,9 @@ class ChatClient:
         await self.aclose()
 
     def _settle(self, request: Mapping[str, Any], usage: Any) -> None:
-        limiter = self._http.rate_limiter
-        if limiter is not None and isinstance(usage, Mapping) and isinstance(usage.get("total_tokens"), int):
-            limiter.settle(estimated_tokens(encode_body(request)), usage["total_tokens"])
+        tokens = Tokens.from_usage(usage) if self._http.rate_limiter is not None else None
+        if tokens is not None:
+            self._http.settle(encode_body(request), tokens.total)
 
     def _chunk_stream(self) -> ChunkStream:
         return ChunkStream(self.spec, model=self.model.id, secrets=self._secrets)

@@ -48,6 +48,7 @@ from hostedllm.token_estimate import estimate_tokens
 from hostedllm.tokens import Tokens
 from hostedllm.transport import RetryPolicy, Timeouts
 from hostedllm.transport.deadline import Deadline
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 InputType = Literal["query", "passage"]
 INPUT_TYPES: tuple[InputType, ...] = ("query", "passage")
@@ -93,6 +94,7 @@ class EmbeddingsClient:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
+        rate_limit: RateLimit | Limiter | None = None,
     ) -> None:
         self.spec = get_provider(provider)
         self.embedding = _embedding_spec(self.spec)
@@ -121,6 +123,7 @@ class EmbeddingsClient:
             transport=transport,
             async_transport=async_transport,
             verify=verify,
+            rate_limit=rate_limit,
         )
         self.api_key, self.base_url, self.timeouts = endpoint.api_key, endpoint.base_url, endpoint.timeouts
         self.retry_policy = endpoint.retry_policy
@@ -183,10 +186,16 @@ class EmbeddingsClient:
         ]
 
     def _send(self, batch: _Batch, deadline: Deadline | None) -> Embedded:
-        return self._parse(self._http.post(self.embedding.path, batch.body, deadline), batch.size)
+        return self._settled(batch, self._parse(self._http.post(self.embedding.path, batch.body, deadline), batch.size))
 
     async def _asend(self, batch: _Batch) -> Embedded:
-        return self._parse(await self._http.apost(self.embedding.path, batch.body), batch.size)
+        return self._settled(batch, self._parse(await self._http.apost(self.embedding.path, batch.body), batch.size))
+
+    def _settled(self, batch: _Batch, embedded: Embedded) -> Embedded:
+        """``embedded``, after telling the rate limiter the tokens its request used."""
+        if embedded.tokens is not None:
+            self._http.settle(batch.body, embedded.tokens.total or embedded.tokens.input)
+        return embedded
 
     def _parse(self, content: bytes, sent: int) -> Embedded:
         """The vectors of one answer, sorted by ``index``, one per text sent."""

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from hostedllm.providers import ProviderSpec
 from hostedllm.settings import request_headers, resolve_api_key, resolve_base_url
 from hostedllm.transport import HTTPTransport, RetryPolicy, Timeouts
-from hostedllm.transport.ratelimit import RateLimit, RateLimiter
+from hostedllm.transport.ratelimit import Limiter, RateLimit, RateLimiter
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Endpoint:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
-        rate_limit: RateLimit | RateLimiter | None = None,
+        rate_limit: RateLimit | Limiter | None = None,
     ) -> Endpoint:
         """Resolve and check the settings (a bad key, header or URL is a ``ConfigurationError`` here)."""
         key = resolve_api_key(spec, api_key)

@@ -47,6 +47,7 @@ from hostedllm.retrieval import (
 from hostedllm.tokens import Tokens
 from hostedllm.transport import RetryPolicy, Timeouts
 from hostedllm.transport.deadline import Deadline
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ class RerankClient:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
+        rate_limit: RateLimit | Limiter | None = None,
     ) -> None:
         self.spec = get_provider(provider)
         if self.spec.rerank is None:
@@ -125,6 +127,7 @@ class RerankClient:
             transport=transport,
             async_transport=async_transport,
             verify=verify,
+            rate_limit=rate_limit,
         )
         self.api_key, self.base_url, self.timeouts = endpoint.api_key, endpoint.base_url, endpoint.timeouts
         self.retry_policy = endpoint.retry_policy

@@ -22,6 +22,7 @@ from hostedllm.catalog import ModelEntry
 from hostedllm.embeddings import EmbeddingsClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.transport import Timeouts
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 
 class BaseHostedEmbeddings(BaseModel, Embeddings):
@@ -49,6 +50,9 @@ class BaseHostedEmbeddings(BaseModel, Embeddings):
     timeout: float | Timeouts | None = None
     max_retries: int = 2
     default_headers: dict[str, str] | None = None
+    rate_limit: RateLimit | Limiter | None = None
+    """Requests and tokens per minute for the provider account: a ``RateLimit``, or a ``RateLimiter`` shared
+    by every model of the account (``hostedllm.transport.ratelimit``); paces each request, retries included."""
     allow_unknown_model: bool = False
     strict_catalog: bool | None = None
     allow_insecure_http: bool = False

@@ -23,6 +23,7 @@ from hostedllm.adapter import RerankOptions, typed_construction_errors, with_loc
 from hostedllm.errors import RequestValidationError
 from hostedllm.rerank import RerankClient, Reranked
 from hostedllm.transport import Timeouts
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 
 class BaseHostedRerank(BaseDocumentCompressor):
@@ -50,6 +51,9 @@ class BaseHostedRerank(BaseDocumentCompressor):
     timeout: float | Timeouts | None = None
     max_retries: int = 2
     default_headers: dict[str, str] | None = None
+    rate_limit: RateLimit | Limiter | None = None
+    """Requests and tokens per minute for the provider account: a ``RateLimit``, or a ``RateLimiter`` shared
+    by every model of the account (``hostedllm.transport.ratelimit``); paces each request, retries included."""
     allow_unknown_model: bool = False
     strict_catalog: bool | None = None
     allow_insecure_http: bool = False

@@ -34,6 +34,7 @@ from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
 from hostedllm.transport import Timeouts
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 
 class HostedSettings(BaseModel):
@@ -69,6 +70,9 @@ class HostedSettings(BaseModel):
     extra_body: dict[str, Any] | None = None
     """Keys sent as-is, unchecked: the explicit way to pass what the catalog does not know yet."""
     default_headers: dict[str, str] | None = None
+    rate_limit: RateLimit | Limiter | None = None
+    """Requests and tokens per minute for the provider account: a ``RateLimit``, or a ``RateLimiter`` shared
+    by every model of the account (``hostedllm.transport.ratelimit``); paces each request, retries included."""
     allow_unknown_model: bool = False
     """Use a model id the catalog does not list without the one-time warning (even if strict)."""
     strict_catalog: bool | None = None

@@ -29,7 +29,7 @@ from hostedllm.streaming.sse import LineDecoder
 from hostedllm.transport.aio import TIMEOUT_ERRORS, AiohttpTransport
 from hostedllm.transport.deadline import Deadline, within_seconds
 from hostedllm.transport.proxy import environment_proxy
-from hostedllm.transport.ratelimit import RateLimiter, estimated_tokens
+from hostedllm.transport.ratelimit import Limiter, estimated_tokens
 from hostedllm.transport.retry import parse_retry_after
 from hostedllm.transport.timeouts import Timeouts
 
@@ -56,7 +56,7 @@ class HTTPTransport:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool = True,
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: Limiter | None = None,
     ) -> None:
         self.spec = spec
         #: Paces every send (shared with other clients of the same account); told of each 429's Retry-After.
@@ -343,6 +343,11 @@ class HTTPTransport:
         if stream and "Accept" not in self.spec.default_headers:
             return {"Accept": "text/event-stream"}
         return None
+
+    def settle(self, body: bytes, total_tokens: int | None) -> None:
+        """Tell the rate limiter how many tokens the request with ``body`` really used (from its answer)."""
+        if self.rate_limiter is not None and total_tokens is not None:
+            self.rate_limiter.settle(estimated_tokens(body), total_tokens)
 
     def _pace(self, body: bytes, deadline: Deadline | None) -> None:
         """Wait for the rate limiter's slot (refused at once if the slot is past the total deadline)."""

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,18 @@ class RateLimit:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ValueError(f"{name}={value!r} must be a positive number (or None for no limit).")
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """What the transport asks of a rate limiter: :class:`RateLimiter` here, or one a cluster shares
+    (:class:`~hostedllm.batch.ray_limiter.SharedRateLimiter`)."""
+
+    def reserve(self, tokens: int = 0) -> float: ...
+    def settle(self, estimated: int, actual: int) -> None: ...
+    def pause(self, seconds: float) -> None: ...
+    def acquire(self, tokens: int = 0) -> None: ...
+    async def aacquire(self, tokens: int = 0) -> None: ...
 
 
 class RateLimiter:

@@ -48,6 +48,7 @@ from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params, max_tokens_limit
 from hostedllm.transport import Timeouts
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 from llama_index.llms.hostedllm.structured import by_json_schema, parse_structured, schema_format
 from llama_index.llms.hostedllm.tools import chat_with_tools, first_call_only, tool_selections
@@ -101,6 +102,11 @@ class BaseHostedLLM(FunctionCallingLLM):
     )
     allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
     default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
+    rate_limit: RateLimit | Limiter | None = Field(
+        default=None,
+        description="Requests and tokens per minute for the provider account (a RateLimit, or a RateLimiter "
+        "shared by every model of the account); paces each request, retries included.",
+    )
     http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True)
     async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True)
 

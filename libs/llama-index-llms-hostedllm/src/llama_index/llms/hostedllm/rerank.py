@@ -25,6 +25,7 @@ from hostedllm.adapter import RerankOptions, typed_construction_errors, with_loc
 from hostedllm.errors import RequestValidationError
 from hostedllm.rerank import RerankClient, Reranked
 from hostedllm.transport import Timeouts
+from hostedllm.transport.ratelimit import Limiter, RateLimit
 
 dispatcher = get_dispatcher(__name__)
 
@@ -52,6 +53,11 @@ class BaseHostedRerank(BaseNodePostprocessor):
     timeout: float | Timeouts | None = Field(default=None, description="Seconds to wait for an answer.")
     max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
     default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
+    rate_limit: RateLimit | Limiter | None = Field(
+        default=None,
+        description="Requests and tokens per minute for the provider account (a RateLimit, or a RateLimiter "
+        "shared by every model of the account); paces each request, retries included.",
+    )
     allow_unknown_model: bool = Field(default=False, description="Use an id the catalog lacks without a warning.")
     strict_catalog: bool | None = Field(default=None, description="Refuse ids the catalog does not list.")
     allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
