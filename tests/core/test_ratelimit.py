@@ -71,7 +71,14 @@ class TestPacing:
         with pytest.raises(ValueError, match="must be a positive number"):
             RateLimit(requests_per_minute=bad)
 
-    def test_a_copy_keeps_the_limit_and_paces_from_now(self) -> None:
+    def test_a_copy_in_this_process_is_the_same_limiter(self) -> None:
+        import copy
+
+        limiter = RateLimiter(RateLimit(requests_per_minute=60))
+        assert copy.copy(limiter) is limiter
+        assert copy.deepcopy({"limit": limiter})["limit"] is limiter
+
+    def test_a_pickled_copy_keeps_the_limit_and_paces_from_now(self) -> None:
         limiter = RateLimiter(RateLimit(requests_per_minute=60))
         limiter.reserve()
         copy = pickle.loads(pickle.dumps(limiter))  # noqa: S301 - our own bytes

@@ -64,3 +64,21 @@ def test_one_limiter_paces_every_class_of_both_frameworks_sync_and_async() -> No
     assert len(arrivals.times) == 7
     assert arrivals.within_rate()
     assert arrivals.times[-1] - arrivals.times[0] >= 5 * INTERVAL, "together, not each on its own"
+
+
+def test_a_copied_model_still_shares_the_limit() -> None:
+    import copy
+
+    arrivals, limiter = Arrivals(), RateLimiter(RateLimit(requests_per_minute=60 / INTERVAL))
+    chat = lc.ChatNovita(
+        model="deepseek/deepseek-v3.1",
+        api_key="k",
+        rate_limit=limiter,
+        http_transport=httpx.MockTransport(arrivals.handle),
+    )
+    chat.invoke("Hi")  # the original has a client (and its pool) before it is copied
+    twin = copy.deepcopy(chat)
+    for model in (chat, twin, chat, twin):
+        model.invoke("Hi")
+    assert arrivals.within_rate()
+    assert arrivals.times[-1] - arrivals.times[0] >= 3 * INTERVAL

@@ -70,8 +70,16 @@ class RateLimiter:
     def __repr__(self) -> str:
         return f"RateLimiter({self.limit!r})"
 
+    def __copy__(self) -> RateLimiter:
+        return self  # copies of a model in one process keep sharing the account's limit
+
+    def __deepcopy__(self, memo: dict[int, object]) -> RateLimiter:
+        return self
+
     def __getstate__(self) -> dict[str, object]:
-        return {"limit": self.limit, "_clock": self._clock}  # a copy paces on its own, from now
+        # Another process cannot share this one's state: its copy paces on its own, from now. Across Ray
+        # workers, use hostedllm.batch.ray_limiter.SharedRateLimiter.
+        return {"limit": self.limit, "_clock": self._clock}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(state["limit"], clock=state["_clock"])  # type: ignore[misc]
