@@ -74,11 +74,13 @@ def test_a_copied_model_still_shares_the_limit() -> None:
         model="deepseek/deepseek-v3.1",
         api_key="k",
         rate_limit=limiter,
-        http_transport=httpx.MockTransport(arrivals.handle),
+        # a function, which deepcopy keeps as is (a bound method's instance would be copied with the model)
+        http_transport=httpx.MockTransport(lambda request: arrivals.handle(request)),  # noqa: PLW0108
     )
     chat.invoke("Hi")  # the original has a client (and its pool) before it is copied
     twin = copy.deepcopy(chat)
     for model in (chat, twin, chat, twin):
         model.invoke("Hi")
     assert arrivals.within_rate()
+    assert len(arrivals.times) == 5
     assert arrivals.times[-1] - arrivals.times[0] >= 3 * INTERVAL
