@@ -1,4 +1,4 @@
-"""The ``hostedllm`` command: ``models``, ``chat`` and ``local``.
+"""The ``hostedllm`` command: ``models``, ``chat``, ``batch`` and ``local``.
 
 Exit status: 0 ok, 1 an error (one ``hostedllm: error: ...`` line on stderr), 2 a usage error,
 130 on Ctrl-C. ``--debug`` adds the traceback and DEBUG logs of the ``hostedllm`` logger.
@@ -78,7 +78,7 @@ def _run(args: argparse.Namespace, *, debug: bool) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     from hostedllm import __version__
-    from hostedllm.cli import chat, local, models
+    from hostedllm.cli import batch, chat, local, models
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
             "hostedllm models --provider novita --max-price 0.5",
             "hostedllm chat --local                 # chat with a small local model, no key needed",
             "hostedllm chat 'Name three rivers.' --model meta/llama-3.3-70b-instruct --provider nim",
+            "hostedllm batch prompts.jsonl --model novita:deepseek/deepseek-v3.1 --output answers/ --rpm 600",
             "hostedllm local serve",
         )
         + "\n\nexit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C).",
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     models.add_parser(commands, [common])
     chat.add_parser(commands, [common])
+    batch.add_parser(commands, [common])
     local.add_parser(commands, [common])
     return parser
 

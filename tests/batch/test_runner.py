@@ -1,0 +1,180 @@
+"""Batch jobs in one process (``hostedllm.batch.runner`` and ``hostedllm batch``) against a loopback provider.
+
+The provider answers each prompt with itself, refuses some rows (400), and answers the first try of
+every tenth row with a 429 (``Retry-After: 0``): every row must end as exactly one result (the answer, or
+the typed error), the request rate the server measures must stay within the limit, and a job killed
+midway must finish on a second run without writing any id twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hostedllm import ChatClient
+from hostedllm.batch.files import ResultFolder, read_rows
+from hostedllm.batch.runner import chat_work, run_job
+from hostedllm.testing.fake import completion
+from hostedllm.transport.ratelimit import RateLimit
+
+from ..loopback import Seen, loopback
+
+pytest.importorskip("pyarrow")
+
+MODEL = "deepseek/deepseek-v3.1"
+
+
+class Provider:
+    """Echoes each prompt; 429 (Retry-After 0) on the first try of every tenth row; 400 on rows named 'bad'."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.times: list[float] = []
+        self.tries: Counter[str] = Counter()
+        self.delay = delay
+        self._lock = threading.Lock()
+
+    def __call__(self, seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        prompt = json.loads(seen.body)["messages"][-1]["content"]
+        with self._lock:
+            self.times.append(time.monotonic())
+            self.tries[prompt] += 1
+            first = self.tries[prompt] == 1
+        if self.delay:
+            time.sleep(self.delay)
+        if prompt.startswith("bad"):
+            error = {"error": {"message": "Invalid prompt", "type": "invalid_request_error"}}
+            return 400, {"Content-Type": "application/json"}, json.dumps(error).encode()
+        if first and int(prompt.rsplit(" ", 1)[1]) % 10 == 0:
+            error = {"error": {"message": "Rate limit reached", "type": "rate_limit"}}
+            return 429, {"Content-Type": "application/json", "Retry-After": "0"}, json.dumps(error).encode()
+        return 200, {"Content-Type": "application/json"}, json.dumps(completion(f"echo: {prompt}")).encode()
+
+    def most_in_a_window(self, seconds: float) -> int:
+        times = sorted(self.times)
+        most, start = 0, 0
+        for end, arrival in enumerate(times):
+            while arrival - times[start] >= seconds:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+
+def write_prompts(path: Path, count: int, *, bad: int = 0) -> list[str]:
+    rows = [{"id": f"r{n}", "input": f"{'bad' if n < bad else 'prompt'} {n}"} for n in range(count)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return [row["id"] for row in rows]
+
+
+def test_every_row_once_typed_errors_and_the_rate_kept(tmp_path: Path) -> None:
+    ids = write_prompts(tmp_path / "in.jsonl", 1000, bad=5)
+    provider = Provider()
+    with loopback(provider) as server:
+        chat = ChatClient(
+            "novita",
+            MODEL,
+            api_key="k",
+            base_url=server.url("/v3/openai"),
+            rate_limit=RateLimit(requests_per_minute=30_000),
+        )
+        summary = run_job(read_rows(tmp_path / "in.jsonl"), chat_work(chat), tmp_path / "out", concurrency=16)
+    results = ResultFolder(tmp_path / "out").read()
+    assert sorted(result["id"] for result in results) == sorted(ids), "every row, each once"
+    by_id = {result["id"]: result for result in results}
+    assert by_id["r7"]["output"] == "echo: prompt 7"
+    assert by_id["r10"]["output"] == "echo: prompt 10", "the 429 was retried"
+    assert {by_id[f"r{n}"]["error_type"] for n in range(5)} == {"BadRequestError"}
+    assert "Invalid prompt" in by_id["r0"]["error"]
+    assert (summary.rows, summary.done, summary.errors) == (1000, 1000, 5)
+    assert summary.input_tokens > 0
+    assert summary.cost > 0
+    assert summary.currency == "USD"
+    # 500 requests a second: what the server measures in any second, plus the one that opens it
+    assert provider.most_in_a_window(1.0) <= 501
+
+
+def test_a_second_run_does_only_what_is_missing(tmp_path: Path) -> None:
+    write_prompts(tmp_path / "in.jsonl", 300)
+    provider = Provider()
+    with loopback(provider) as server:
+        chat = ChatClient("novita", MODEL, api_key="k", base_url=server.url("/v3/openai"))
+        rows = list(read_rows(tmp_path / "in.jsonl"))
+        run_job(rows[:120], chat_work(chat), tmp_path / "out", chunk_size=50)
+        sent = len(provider.times)
+        summary = run_job(rows, chat_work(chat), tmp_path / "out", chunk_size=50)
+    assert summary.skipped == 120
+    assert summary.done == 180
+    assert len(provider.times) - sent == 180 + 18, "only the missing rows (and the retried 429s among them)"
+    ids = [result["id"] for result in ResultFolder(tmp_path / "out").read()]
+    assert len(ids) == len(set(ids)) == 300
+
+
+def test_a_killed_cli_job_resumes_and_writes_each_id_once(tmp_path: Path) -> None:
+    ids = write_prompts(tmp_path / "in.jsonl", 400)
+    provider = Provider(delay=0.01)
+    with loopback(provider) as server:
+        command = [
+            sys.executable, "-m", "hostedllm", "batch", str(tmp_path / "in.jsonl"),
+            "--model", f"novita:{MODEL}", "--output", str(tmp_path / "out"),
+            "--base-url", server.url("/v3/openai"), "--chunk-size", "20", "--concurrency", "4", "--rpm", "6000",
+        ]  # fmt: skip
+        env = {**os.environ, "NOVITA_API_KEY": "k"}
+        job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        folder = tmp_path / "out"
+        deadline = time.monotonic() + 60
+        while len(list(folder.glob("part-*.parquet"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        job.send_signal(signal.SIGKILL)
+        job.wait(timeout=30)
+        written = ResultFolder(folder).done_ids()
+        assert 0 < len(written) < 400, "killed midway"
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert f"400/400 rows ({len(written)} already done), 0 errors" in finished.stdout
+    results = ResultFolder(folder).read()
+    assert Counter(result["id"] for result in results) == Counter(ids), "each id exactly once"
+    assert not list(folder.glob("*.tmp")), "no half-written file is left behind as a part"
+
+
+def test_bad_input_files_name_the_row(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "input": "x"}\n{"id": "a", "input": "y"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 2 repeats the id 'a'"):
+        list(read_rows(tmp_path / "in.jsonl"))
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "prompt": "x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 1 has no 'input' field"):
+        list(read_rows(tmp_path / "in.jsonl"))
+
+
+def test_parquet_input_and_embeddings(tmp_path: Path) -> None:
+    import pyarrow
+    import pyarrow.parquet
+
+    from hostedllm import EmbeddingsClient
+    from hostedllm.batch.runner import embedding_work
+
+    pyarrow.parquet.write_table(pyarrow.table({"id": ["x", "y"], "input": ["one", "two"]}), tmp_path / "in.parquet")
+
+    def answer(seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        body: dict[str, Any] = {
+            "data": [{"index": 0, "embedding": [0.5, 0.25], "object": "embedding"}],
+            "usage": {"prompt_tokens": 2, "total_tokens": 2},
+        }
+        return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+    with loopback(answer) as server:
+        client = EmbeddingsClient("novita", "baai/bge-m3", api_key="k", base_url=server.url("/v3/openai"))
+        summary = run_job(read_rows(tmp_path / "in.parquet"), embedding_work(client), tmp_path / "out")
+    assert summary.done == 2
+    assert {row["id"]: json.loads(row["output"]) for row in ResultFolder(tmp_path / "out").read()} == {
+        "x": [0.5, 0.25],
+        "y": [0.5, 0.25],
+    }
