@@ -1,8 +1,9 @@
 """A batch job's input rows (JSONL or Parquet) and its resumable output (Parquet part files).
 
-Results are written as they complete, one ``part-NNNNN.parquet`` per finished chunk of rows (written to
-a temporary name, then renamed, so a killed job leaves no half file); a job run again with the same
-output folder skips the ids already there. Parquet needs ``pyarrow`` (``pip install 'hostedllm[batch]'``).
+Results are written as they complete, one ``part-<time>-<random>.parquet`` per finished chunk of rows
+(unique across processes; written to a temporary name, then renamed, so a killed job leaves no half
+file); a job run again with the same output folder skips the ids already there. Parquet needs
+``pyarrow`` (``pip install 'hostedllm[batch]'``).
 
 >>> import json, tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -84,7 +87,6 @@ class ResultFolder:
         if self.folder.exists() and not self.folder.is_dir():
             raise ConfigurationError(f"{self.folder} is a file; give a folder for the results.")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._next = len(self.parts())
 
     def parts(self) -> list[Path]:
         return sorted(self.folder.glob("part-*.parquet"))
@@ -102,9 +104,7 @@ class ResultFolder:
         pyarrow = _pyarrow()
         columns = {name: [_cell(name, result.get(name)) for result in results] for name in RESULT_COLUMNS}
         table = pyarrow.table(columns, schema=_schema(pyarrow))
-        while (path := self.folder / f"part-{self._next:05d}.parquet").exists():
-            self._next += 1
-        self._next += 1
+        path = self.folder / f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"  # unique across workers
         temporary = path.with_suffix(".parquet.tmp")
         pyarrow.parquet.write_table(table, temporary)
         os.replace(temporary, path)
