@@ -60,13 +60,18 @@ class Provider:
         return 200, {"Content-Type": "application/json"}, json.dumps(completion(f"echo: {prompt}")).encode()
 
     def most_in_a_window(self, seconds: float) -> int:
-        times = sorted(self.times)
-        most, start = 0, 0
-        for end, arrival in enumerate(times):
-            while arrival - times[start] >= seconds:
-                start += 1
-            most = max(most, end - start + 1)
-        return most
+        return most_in_a_window(self.times, seconds)
+
+
+def most_in_a_window(arrivals: list[float], seconds: float) -> int:
+    """The most requests that arrived within any ``seconds`` (what a provider's limiter counts)."""
+    times = sorted(arrivals)
+    most, start = 0, 0
+    for end, arrival in enumerate(times):
+        while arrival - times[start] >= seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
 
 
 def write_prompts(path: Path, count: int, *, bad: int = 0) -> list[str]:
@@ -178,3 +183,25 @@ def test_parquet_input_and_embeddings(tmp_path: Path) -> None:
         "x": [0.5, 0.25],
         "y": [0.5, 0.25],
     }
+
+
+def test_a_langchain_chain_as_the_work_with_its_tokens_and_cost(tmp_path: Path) -> None:
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from langchain_hostedllm import ChatNovita
+    from langchain_hostedllm.batch import runnable_work
+
+    write_prompts(tmp_path / "in.jsonl", 50, bad=2)
+    with loopback(Provider()) as server:
+        model = ChatNovita(model=MODEL, api_key="k", base_url=server.url("/v3/openai"), max_retries=1)
+        chain = ChatPromptTemplate.from_messages([("user", "{question}")]) | model | StrOutputParser()
+        rows = ({"id": row["id"], "input": {"question": row["input"]}} for row in read_rows(tmp_path / "in.jsonl"))
+        summary = run_job(rows, runnable_work(chain), tmp_path / "out")
+    results = {row["id"]: row for row in ResultFolder(tmp_path / "out").read()}
+    assert results["r3"]["output"] == "echo: prompt 3"
+    assert results["r3"]["input_tokens"] > 0
+    assert results["r3"]["cost"] > 0
+    assert results["r3"]["currency"] == "USD"
+    assert results["r0"]["error_type"] == "BadRequestError"
+    assert (summary.done, summary.errors) == (50, 2)
