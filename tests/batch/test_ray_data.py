@@ -138,3 +138,20 @@ def test_a_langchain_chain_on_ray_with_its_usage(local_ray: object, tmp_path: Pa
     assert rows["r5"]["output"] == "echo: prompt 5"
     assert summary.input_tokens > 0
     assert summary.cost > 0
+
+
+def test_the_command_on_ray(tmp_path: Path) -> None:
+    ids = write_prompts(tmp_path / "in.jsonl", 300)
+    provider = Provider()
+    with loopback(provider) as server:
+        command = [
+            sys.executable, "-m", "hostedllm", "batch", str(tmp_path / "in.jsonl"),
+            "--model", f"novita:{MODEL}", "--output", str(tmp_path / "out"), "--base-url", server.url("/v3/openai"),
+            "--ray", "2", "--rpm", "12000", "--chunk-size", "50",
+        ]  # fmt: skip
+        env = {**os.environ, "NOVITA_API_KEY": "k", "RAY_ADDRESS": ""}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "300/300 rows (0 already done), 0 errors" in done.stdout
+    assert Counter(row["id"] for row in ResultFolder(tmp_path / "out").read()) == Counter(ids)
+    assert most_in_a_window(provider.times, 1.0) <= 200 + 1

@@ -159,7 +159,8 @@ def test_bad_input_files_name_the_row(tmp_path: Path) -> None:
         list(read_rows(tmp_path / "in.jsonl"))
 
 
-def test_parquet_input_and_embeddings(tmp_path: Path) -> None:
+@pytest.mark.parametrize("embeddings", ["core", "langchain", "llamaindex"])
+def test_parquet_input_and_embeddings(tmp_path: Path, embeddings: str) -> None:
     import pyarrow
     import pyarrow.parquet
 
@@ -176,9 +177,20 @@ def test_parquet_input_and_embeddings(tmp_path: Path) -> None:
         return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
     with loopback(answer) as server:
-        client = EmbeddingsClient("novita", "baai/bge-m3", api_key="k", base_url=server.url("/v3/openai"))
+        url = server.url("/v3/openai")
+        if embeddings == "core":
+            client: Any = EmbeddingsClient("novita", "baai/bge-m3", api_key="k", base_url=url)
+        elif embeddings == "langchain":
+            from langchain_hostedllm import NovitaEmbeddings
+
+            client = NovitaEmbeddings(model="baai/bge-m3", api_key="k", base_url=url)
+        else:
+            from llama_index.llms.hostedllm import NovitaEmbedding
+
+            client = NovitaEmbedding(model_name="baai/bge-m3", api_key="k", api_base=url)
         summary = run_job(read_rows(tmp_path / "in.parquet"), embedding_work(client), tmp_path / "out")
     assert summary.done == 2
+    assert summary.input_tokens == 4
     assert {row["id"]: json.loads(row["output"]) for row in ResultFolder(tmp_path / "out").read()} == {
         "x": [0.5, 0.25],
         "y": [0.5, 0.25],

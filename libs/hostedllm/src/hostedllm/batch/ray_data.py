@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from hostedllm.batch.files import ResultFolder
-from hostedllm.batch.ray_limiter import _ray
-from hostedllm.batch.runner import Summary, Work, _result
+from hostedllm.batch.ray_limiter import import_ray
+from hostedllm.batch.runner import Summary, Work, row_result
 
 #: The result columns an actor returns to the driver (the outputs stay in the part files).
 _SUMMARY = ("id", "error_type", "input_tokens", "output_tokens", "cost", "currency")
@@ -48,7 +48,7 @@ class _Worker:
     async def _run(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         async def one(row: dict[str, Any]) -> dict[str, Any]:
             async with self.gate:
-                return await _result(row, self.work)
+                return await row_result(row, self.work)
 
         return list(await asyncio.gather(*(one(row) for row in rows)))
 
@@ -79,7 +79,7 @@ def run_on_ray(
         cpus_per_worker: Ray CPUs each actor reserves (mostly waiting on the network, so less than one).
         progress: called with the summary after every batch.
     """
-    ray = _ray()
+    ray = import_ray()
     from ray.data import ActorPoolStrategy, Dataset
 
     if isinstance(rows, Dataset):

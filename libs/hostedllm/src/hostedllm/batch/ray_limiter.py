@@ -21,7 +21,7 @@ from hostedllm.errors import ConfigurationError
 from hostedllm.transport.ratelimit import RateLimit, RateLimiter
 
 
-def _ray() -> Any:
+def import_ray() -> Any:
     try:
         import ray
     except ImportError:
@@ -61,7 +61,7 @@ class SharedRateLimiter:
     """
 
     def __init__(self, limit: RateLimit, *, name: str | None = None, namespace: str | None = None) -> None:
-        ray = _ray()
+        ray = import_ray()
         actor_class = ray.remote(num_cpus=0)(_LimiterActor)
         options: dict[str, Any] = {"max_concurrency": 1}
         if name is not None:
@@ -81,7 +81,7 @@ class SharedRateLimiter:
 
     def reserve(self, tokens: int = 0) -> float:
         """The seconds to wait before sending a request of about ``tokens`` tokens (the slot is taken)."""
-        return float(_ray().get(self._actor.reserve.remote(tokens)))
+        return float(import_ray().get(self._actor.reserve.remote(tokens)))
 
     def settle(self, estimated: int, actual: int) -> None:
         self._actor.settle.remote(estimated, actual)
@@ -101,4 +101,4 @@ class SharedRateLimiter:
 
     def kill(self) -> None:
         """End the actor (a named one outlives the job that made it otherwise)."""
-        _ray().kill(self._actor)
+        import_ray().kill(self._actor)

@@ -63,6 +63,11 @@ class Summary:
             f"{self.input_tokens} in + {self.output_tokens} out tokens{cost}, {self.done / elapsed:.1f} rows/s"
         )
 
+    def bar(self, width: int = 24) -> str:
+        """The progress line with a bar in front: ``[#########.......]  4000/10000 rows ...``."""
+        filled = round(width * (self.done + self.skipped) / self.rows) if self.rows else width
+        return f"[{'#' * filled}{'.' * (width - filled)}] {self.line()}"
+
     def add(self, result: Mapping[str, Any]) -> None:
         self.done += 1
         self.errors += result.get("error_type") is not None
@@ -91,8 +96,12 @@ def chat_work(client: ChatClient, **options: Any) -> Work:
     return work
 
 
-def embedding_work(client: EmbeddingsClient, *, input_type: str | None = None) -> Work:
-    """Each input text as one vector (batching across rows is the runner's chunking, one request per row)."""
+def embedding_work(embeddings: Any, *, input_type: str | None = None) -> Work:
+    """Each input text as one vector, with its tokens and cost. ``embeddings``: an
+    :class:`~hostedllm.EmbeddingsClient`, or one of our LangChain or LlamaIndex embeddings classes."""
+    client: EmbeddingsClient = getattr(embeddings, "client", embeddings)
+    if not isinstance(client, EmbeddingsClient):
+        raise TypeError(f"embedding_work takes an EmbeddingsClient or a hostedllm embeddings class, not {embeddings!r}")
 
     async def work(given: Any) -> Outcome:
         embedded = await client.aembed([given], input_type=input_type)  # type: ignore[arg-type]
@@ -130,7 +139,7 @@ async def arun_job(
 
     async def one(row: Mapping[str, Any]) -> dict[str, Any]:
         async with gate:
-            return await _result(row, work)
+            return await row_result(row, work)
 
     for start in range(0, len(todo), chunk_size):
         results = await asyncio.gather(*(one(row) for row in todo[start : start + chunk_size]))
@@ -155,7 +164,7 @@ def run_job(
     return asyncio.run(arun_job(rows, work, output, concurrency=concurrency, chunk_size=chunk_size, progress=progress))
 
 
-async def _result(row: Mapping[str, Any], work: Work) -> dict[str, Any]:
+async def row_result(row: Mapping[str, Any], work: Work) -> dict[str, Any]:
     """The row's result: its output, or the error's type and message; never raised, never dropped."""
     result: dict[str, Any] = {"id": str(row["id"])}
     try:

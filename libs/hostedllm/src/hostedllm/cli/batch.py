@@ -46,6 +46,13 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     batch.add_argument("--rpm", type=float, metavar="N", help="the account's requests per minute")
     batch.add_argument("--tpm", type=float, metavar="N", help="the account's tokens per minute")
     batch.add_argument("--base-url", metavar="URL", help="another endpoint, e.g. a local server's")
+    batch.add_argument(
+        "--ray",
+        type=int,
+        metavar="WORKERS",
+        help="run on Ray Data with this many actors (pip install 'hostedllm[ray]'; the cluster from RAY_ADDRESS, "
+        "else a local one), all under one shared rate limit",
+    )
     batch.set_defaults(run=run)
 
 
@@ -63,27 +70,60 @@ def run(args: argparse.Namespace) -> int:
     error = missing_key(get_provider(provider), ", or pass --base-url to a server that needs none")
     if error is not None and args.base_url is None:
         raise error
-    limit = RateLimit(args.rpm, args.tpm) if args.rpm or args.tpm else None
+    limit: Any = RateLimit(args.rpm, args.tpm) if args.rpm or args.tpm else None
+    if args.ray is not None and limit is not None:
+        from hostedllm.batch.ray_limiter import SharedRateLimiter
+
+        _start_ray()
+        limit = SharedRateLimiter(limit)
     connection = {"base_url": args.base_url, "rate_limit": limit}
-    if args.embed:
-        work = embedding_work(EmbeddingsClient(provider, model, **connection))
-    else:
-        params = {"max_tokens": args.max_tokens} if args.max_tokens else {}
-        work = chat_work(ChatClient(provider, model, **connection), params=params)
+    params = {"max_tokens": args.max_tokens} if args.max_tokens else {}
+    embed = args.embed
+
+    def make_work() -> Any:
+        if embed:
+            return embedding_work(EmbeddingsClient(provider, model, **connection))
+        return chat_work(ChatClient(provider, model, **connection), params=params)
+
+    make_work()  # a bad model or parameter fails here, before any row is sent
     err = sys.stderr
 
     def progress(summary: Any) -> None:
-        err.write("\r" + summary.line())
+        err.write("\r" + summary.bar())
         err.flush()
 
-    summary = run_job(
-        read_rows(args.input),
-        work,
-        args.output,
-        concurrency=args.concurrency,
-        chunk_size=args.chunk_size,
-        progress=progress,
-    )
+    if args.ray is not None:
+        from hostedllm.batch.ray_data import run_on_ray
+
+        _start_ray()
+        summary = run_on_ray(
+            args.input,
+            make_work,
+            args.output,
+            workers=args.ray,
+            concurrency=args.concurrency,
+            batch_size=args.chunk_size,
+            progress=progress,
+        )
+    else:
+        summary = run_job(
+            read_rows(args.input),
+            make_work(),
+            args.output,
+            concurrency=args.concurrency,
+            chunk_size=args.chunk_size,
+            progress=progress,
+        )
     err.write("\n")
     sys.stdout.write(summary.line() + "\n")
     return EXIT_OK
+
+
+def _start_ray() -> None:
+    """Join the cluster ``RAY_ADDRESS`` names, or start a local one (once)."""
+    from hostedllm.batch.ray_limiter import import_ray
+
+    ray = import_ray()
+
+    if not ray.is_initialized():
+        ray.init(include_dashboard=False, log_to_driver=False)
