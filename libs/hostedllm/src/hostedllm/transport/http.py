@@ -144,8 +144,9 @@ class HTTPTransport:
     ) -> bytes:
         """One non-streamed POST (``headers``: this request's own, added to the client's); its answer's body
         (an answer but 200 raises)."""
+        client = self.client  # the pool first: a slot is taken only when the request can leave at once
         self._pace(body, deadline)
-        request = self._request(self.client, path, body, stream=False, deadline=deadline, headers=headers)
+        request = self._request(client, path, body, stream=False, deadline=deadline, headers=headers)
         if deadline is None:
             with self._errors():
                 response = self.client.send(request)
@@ -163,9 +164,9 @@ class HTTPTransport:
 
     async def apost(self, path: str, body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
         """:meth:`post` on the async path."""
+        client, aio = self._loop_client()  # the pool first: a slot is taken only when the request can leave at once
         if self.rate_limiter is not None:
             await self.rate_limiter.aacquire(estimated_tokens(body))
-        client, aio = self._loop_client()
         if aio is not None:  # our aiohttp transport: straight to it, without httpx's client
             url, _, prepared, timeout = self._prepare(client, path, stream=False)
             logger.debug("POST %s (%d bytes, stream=False)", url, len(body))
@@ -185,8 +186,9 @@ class HTTPTransport:
         self, path: str, body: bytes, deadline: Deadline | None = None, headers: Mapping[str, str] | None = None
     ) -> Iterator[httpx.Response]:
         """One streamed POST; the response is closed when the block ends."""
+        client = self.client
         self._pace(body, deadline)
-        request = self._request(self.client, path, body, stream=True, deadline=deadline, headers=headers)
+        request = self._request(client, path, body, stream=True, deadline=deadline, headers=headers)
         with self._errors(deadline):
             response = self.client.send(request, stream=True)
         try:
@@ -203,9 +205,9 @@ class HTTPTransport:
     async def astream(
         self, path: str, body: bytes, headers: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
+        client = self.aclient
         if self.rate_limiter is not None:
             await self.rate_limiter.aacquire(estimated_tokens(body))
-        client = self.aclient
         request = self._request(client, path, body, stream=True, headers=headers)
         with self._errors():
             response = await client.send(request, stream=True)
