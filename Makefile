@@ -122,6 +122,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/plugin.py
 	$(BIN)/python bench/peers.py $(BENCH_ARGS)
 	$(BIN)/python bench/embeddings.py $(findstring --quick,$(BENCH_ARGS))
+	$(BIN)/python bench/batch.py $(findstring --quick,$(BENCH_ARGS))
 
 # The peers bench/peers.py compares with: the `bench` dependency group, once per pyproject.toml.
 $(BENCH_STAMP): $(STAMP)

@@ -8,7 +8,8 @@ Both run ``chat_work(ChatClient(...))`` over the same JSONL file into a fresh Pa
 with ``run_job`` (``concurrency=32``), and ``run_on_ray`` with 2 actors (``concurrency=16`` each) sharing
 one ``SharedRateLimiter``. The limit is 60,000 requests a minute (1,000 a second), above what either
 reaches here, so the figures show each way's own cost. Client CPU is every process of this job's tree
-except nginx's (for Ray: the driver, the actors and Ray's own processes), per row. Ray's start
+except nginx's (for Ray: the driver, the actors and Ray's own processes, sampled every 0.1 s so actors
+that end with the job still count; for one process: that process alone), per row. Ray's start
 (``ray.init``, about 3 s) is outside the timed part; the medians over the rounds are reported.
 """
 
@@ -22,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,12 +51,35 @@ def tree(pid: int, skip: set[int]) -> list[int]:
     return found
 
 
-def cpu_of(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):  # ended since it was listed
-            total += process_cpu_seconds(pid)
-    return total
+class CpuSampler:
+    """CPU seconds used by this process tree (less ``skip``) while it runs: every process's counter is read
+    every 0.1 s, so a process that ends (Ray's actors do, with the job) keeps what it had used."""
+
+    def __init__(self, skip: set[int], *, whole_tree: bool = True) -> None:
+        self.skip = skip
+        self.whole_tree = whole_tree
+        self.start: dict[int, float] = self._read()
+        self.last: dict[int, float] = dict(self.start)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> dict[int, float]:
+        found = {}
+        for pid in tree(os.getpid(), self.skip) if self.whole_tree else [os.getpid()]:
+            with contextlib.suppress(OSError):  # ended since it was listed
+                found[pid] = process_cpu_seconds(pid)
+        return found
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.last.update(self._read())
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self.last.update(self._read())
+        return sum(used - self.start.get(pid, 0.0) for pid, used in self.last.items())
 
 
 def write_rows(path: Path, count: int) -> None:
@@ -73,7 +98,7 @@ def one_round(way: str, rows: Path, url: str, skip: set[int]) -> tuple[float, fl
     try:
         if way == "one process":
             chat = ChatClient("novita", MODEL, api_key="k", base_url=url, rate_limit=RateLimit(PER_MINUTE))
-            before, cpu0 = time.perf_counter(), cpu_of(tree(os.getpid(), skip))
+            before, sampler = time.perf_counter(), CpuSampler(skip, whole_tree=False)  # Ray's idle cluster aside
             summary = run_job(read_rows(rows), chat_work(chat), output, concurrency=32, chunk_size=500)
         else:
             from hostedllm.batch.ray_data import run_on_ray
@@ -84,11 +109,11 @@ def one_round(way: str, rows: Path, url: str, skip: set[int]) -> tuple[float, fl
             def make() -> Any:
                 return chat_work(ChatClient("novita", MODEL, api_key="k", base_url=url, rate_limit=limiter))
 
-            before, cpu0 = time.perf_counter(), cpu_of(tree(os.getpid(), skip))
+            before, sampler = time.perf_counter(), CpuSampler(skip)
             summary = run_on_ray(str(rows), make, output, workers=2, concurrency=16, batch_size=500)
             limiter.kill()
         elapsed = time.perf_counter() - before
-        cpu = cpu_of(tree(os.getpid(), skip)) - cpu0
+        cpu = sampler.stop()
         if summary.done != count or summary.errors:
             raise RuntimeError(f"the job did not answer every row: {summary}")
         return count / elapsed, cpu / count * 1000
