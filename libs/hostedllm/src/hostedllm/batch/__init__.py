@@ -1,6 +1,9 @@
-"""Jobs larger than one process: the rate limit every Ray worker shares (``hostedllm[ray]``).
+"""Jobs over many rows, in one process or on Ray (``hostedllm[batch]``, ``hostedllm[ray]``).
 
-:class:`~hostedllm.batch.ray_limiter.SharedRateLimiter` is a rate limiter whose decisions one Ray actor
-makes for the whole cluster; pass it as ``rate_limit=`` to any client or class and every worker that
-receives the pickled model paces against the same account limit.
+- :mod:`~hostedllm.batch.files`: rows in from JSONL or Parquet; results out as Parquet parts, resumable by id.
+- :mod:`~hostedllm.batch.runner`: ``run_job`` in one process (asyncio, bounded concurrency), every row one
+  result; ``chat_work`` and ``embedding_work`` (``langchain_hostedllm.batch.runnable_work`` for a chain).
+- :mod:`~hostedllm.batch.ray_data`: ``run_on_ray``, the same on a Ray Data actor pool.
+- :mod:`~hostedllm.batch.ray_limiter`: ``SharedRateLimiter``, one rate limit one Ray actor keeps for every
+  worker; pass it as ``rate_limit=`` to any client or class.
 """

@@ -2,10 +2,10 @@
 
 :class:`RateLimiter` decides with :meth:`~RateLimiter.reserve` (a pure reservation: how long this request
 must wait, the slot taken), so the same decision can live in one place that many workers ask (a Ray
-actor) or in this process. Requests are spaced evenly (``60 / requests_per_minute`` seconds apart) and
-tokens are spent at ``tokens_per_minute / 60`` a second, so no window of any length sees more than
-its share (plus the one request that opens it). A ``429`` with ``Retry-After`` pauses every client
-that shares the limiter, not only the one that got it.
+actor) or in this process. Slots are spaced evenly (``60 / requests_per_minute`` seconds apart) and
+tokens are spent at ``tokens_per_minute / 60`` a second, so no window of slots holds more than its
+share (plus the one that opens it); a request leaves at its slot or a little after, never before. A
+``429`` with ``Retry-After`` pauses every client that shares the limiter, not only the one that got it.
 
 >>> limiter = RateLimiter(RateLimit(requests_per_minute=120), clock=lambda: 0.0)
 >>> [limiter.reserve(tokens=10) for _ in range(3)]
