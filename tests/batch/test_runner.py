@@ -218,3 +218,23 @@ def test_a_langchain_chain_as_the_work_with_its_tokens_and_cost(tmp_path: Path) 
     assert results["r3"]["currency"] == "USD"
     assert results["r0"]["error_type"] == "BadRequestError"
     assert (summary.done, summary.errors) == (50, 2)
+
+
+def test_a_reasoning_models_output_is_the_answer_without_its_thinking(tmp_path: Path) -> None:
+    from hostedllm.testing import FakeProvider
+
+    fake = (
+        FakeProvider()
+        .reply("<think>The capital is Paris.</think>Paris.")
+        .json(
+            {
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": "Lyon.", "reasoning_content": "hmm"}}
+                ]
+            }
+        )
+    )
+    chat = ChatClient("novita", MODEL, api_key="k", **fake.client_transports)
+    rows = [{"id": "a", "input": "Capital of France?"}, {"id": "b", "input": "Second city?"}]
+    run_job(rows, chat_work(chat), tmp_path / "out", concurrency=1)
+    assert {row["id"]: row["output"] for row in ResultFolder(tmp_path / "out").read()} == {"a": "Paris.", "b": "Lyon."}

@@ -163,7 +163,7 @@ class ChatClient:
             content = self._http.post(CHAT_PATH, body, deadline, headers)
             return parse_completion(self.spec, content, model=self.model.id, secrets=self._secrets)
 
-        return self._checked(call_with_retries(attempt, self.retry_policy, deadline), request)
+        return self._checked(call_with_retries(attempt, self.retry_policy, deadline), request, body)
 
     async def acreate(self, request: Mapping[str, Any]) -> ChatCompletion:
         body = self._encode(request, stream=False)
@@ -175,14 +175,14 @@ class ChatClient:
 
         deadline = Deadline.start(self.timeouts.total)
         if deadline is None:
-            return self._checked(await acall_with_retries(attempt, self.retry_policy), request)
+            return self._checked(await acall_with_retries(attempt, self.retry_policy), request, body)
         answer = await within(acall_with_retries(attempt, self.retry_policy, deadline), deadline, self.spec.name)
-        return self._checked(answer, request)
+        return self._checked(answer, request, body)
 
-    def _checked(self, answer: ChatCompletion, request: Mapping[str, Any]) -> ChatCompletion:
+    def _checked(self, answer: ChatCompletion, request: Mapping[str, Any], body: bytes) -> ChatCompletion:
         """``answer``, after warning if its first choice spent the whole budget thinking (and telling the
         rate limiter the tokens it really used)."""
-        self._settle(request, answer.get("usage"))
+        self._settle(body, answer.get("usage"))
         choices = answer["choices"]
         if choices and choices[0].get("finish_reason") == "length" and thought_without_answer(choices[0]):
             warn_if_out_of_budget(self.model, request, stacklevel=4)
@@ -209,7 +209,7 @@ class ChatClient:
             if chunks.thought_without_answer:
                 warn_if_out_of_budget(self.model, request)
             if last is not None:
-                self._settle(request, last.get("usage"))
+                self._settle(body, last.get("usage"))
                 yield last
 
         return stream_with_retries(attempt, self.retry_policy, deadline)
@@ -233,7 +233,7 @@ class ChatClient:
             if chunks.thought_without_answer:
                 warn_if_out_of_budget(self.model, request)
             if last is not None:
-                self._settle(request, last.get("usage"))
+                self._settle(body, last.get("usage"))
                 yield last
 
         deadline = Deadline.start(self.timeouts.total)
@@ -279,10 +279,11 @@ class ChatClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def _settle(self, request: Mapping[str, Any], usage: Any) -> None:
+    def _settle(self, body: bytes, usage: Any) -> None:
+        """Tell the rate limiter the tokens the request with ``body`` really used."""
         tokens = Tokens.from_usage(usage) if self._http.rate_limiter is not None else None
         if tokens is not None:
-            self._http.settle(encode_body(request), tokens.total)
+            self._http.settle(body, tokens.total)
 
     def _chunk_stream(self) -> ChunkStream:
         return ChunkStream(self.spec, model=self.model.id, secrets=self._secrets)

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from hostedllm.catalog.schema import ModelEntry
 from hostedllm.errors import RequestValidationError, ThinkingBudgetWarning, ThinkingWarning, UnsupportedCapabilityError
@@ -94,10 +94,15 @@ def _budgets() -> dict[str, int]:
 
 def switch_for(model: ModelEntry) -> ThinkingSwitch | None:
     """The switch ``model`` takes, or ``None`` when none is known."""
-    table = switches()
-    return next(
-        (table[(model.provider, name)] for name in (model.id, *model.aliases) if (model.provider, name) in table), None
-    )
+    return _listed(switches(), model)
+
+
+_T = TypeVar("_T")
+
+
+def _listed(table: Mapping[tuple[str, str], _T], model: ModelEntry) -> _T | None:
+    """``model``'s entry in a table keyed by ``(provider, model id)``, under its id or one of its aliases."""
+    return next((table[key] for name in (model.id, *model.aliases) if (key := (model.provider, name)) in table), None)
 
 
 def with_thinking(
@@ -154,10 +159,7 @@ def thinking_level(model: ModelEntry, level: str | int) -> dict[str, Any]:
             "such as 4096."
         )
     kind = "effort" if isinstance(level, str) else "budget"
-    table = _levels(kind).get((model.provider, model.id)) or next(
-        (_levels(kind)[(model.provider, name)] for name in model.aliases if (model.provider, name) in _levels(kind)),
-        None,
-    )
+    table = _listed(_levels(kind), model)
     if table is None:
         other = "thinking=True/False" if switch_for(model) else "the provider's own field in extra_body"
         raise RequestValidationError(

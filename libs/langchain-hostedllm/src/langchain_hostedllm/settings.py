@@ -57,7 +57,7 @@ class HostedSettings(BaseModel):
     thinking: bool | str | int | None = None
     """Switch a reasoning model's thinking on or off with the knob that model takes (a system-prompt
     line, ``chat_template_kwargs``, ``enable_thinking``: ``hostedllm.thinking``), or set its effort
-    (``"high"``: gpt-oss, Mistral Small 4) or token budget (``4096``: Nemotron 3 Super); ``None`` sends no
+    (``"high"``) or token budget (``4096``) where ``catalog/thinking.toml`` knows one; ``None`` sends no
     switch. Refused before sending where the catalog knows none; also per call: ``invoke(..., thinking=False)``."""
     timeout: float | Timeouts | None = None
     """Seconds to wait for an answer, and between stream chunks (default 120 s / 60 s); a

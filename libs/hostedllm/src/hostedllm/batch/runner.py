@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from hostedllm.batch.files import ResultFolder
+from hostedllm.catalog import Cost
 from hostedllm.client import ChatClient
 from hostedllm.embeddings import EmbeddingsClient
+from hostedllm.reasoning import message_reasoning
 from hostedllm.tokens import Tokens
 
 
@@ -88,10 +90,11 @@ def chat_work(client: ChatClient, **options: Any) -> Work:
         messages = [{"role": "user", "content": given}] if isinstance(given, str) else given
         answer = await client.acreate(client.build_request(messages, **options))
         tokens = Tokens.from_usage(answer.get("usage"))
-        cost = client.estimate_cost(tokens)
-        text = (answer["choices"][0].get("message") or {}).get("content") if answer["choices"] else None
-        total, currency = (cost.total, cost.currency) if cost else (None, None)
-        return Outcome(text, tokens, total, currency)
+        choices = answer["choices"]
+        text = (
+            message_reasoning(choices[0].get("message") or {})[1] if choices else None
+        )  # the answer, not the thinking
+        return _priced(text, tokens, client.estimate_cost(tokens))
 
     return work
 
@@ -105,12 +108,13 @@ def embedding_work(embeddings: Any, *, input_type: str | None = None) -> Work:
 
     async def work(given: Any) -> Outcome:
         embedded = await client.aembed([given], input_type=input_type)  # type: ignore[arg-type]
-        cost = client.estimate_cost(embedded.tokens) if embedded.tokens else None
-        return Outcome(
-            embedded.vectors[0], embedded.tokens, cost.total if cost else None, cost.currency if cost else None
-        )
+        return _priced(embedded.vectors[0], embedded.tokens, client.estimate_cost(embedded.tokens))
 
     return work
+
+
+def _priced(output: Any, tokens: Tokens | None, cost: Cost | None) -> Outcome:
+    return Outcome(output, tokens, cost.total if cost else None, cost.currency if cost else None)
 
 
 async def arun_job(
