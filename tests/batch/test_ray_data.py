@@ -26,7 +26,7 @@ from hostedllm.batch.runner import chat_work, run_job
 from hostedllm.transport.ratelimit import RateLimit
 
 from ..loopback import loopback
-from .test_runner import MODEL, Provider, most_in_a_window, write_prompts
+from .test_runner import LATE, MODEL, Provider, most_allowed, most_in_a_window, write_prompts
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("pyarrow")
@@ -60,9 +60,7 @@ def test_ten_thousand_prompts_on_two_actors_under_one_limit(local_ray: object, t
     rows = ResultFolder(tmp_path / "ray").read()
     assert Counter(row["id"] for row in rows) == Counter(ids), "every row exactly once"
     assert len(provider.times) == ROWS + ROWS // 10, "each row once, and one retry for each 429"
-    # A request leaves its worker at its slot or a little after (the actor call, the event loop's wake-up),
-    # never before; a 10-second window may so hold the few that were late from the window before: 1 %.
-    assert most_in_a_window(provider.times, 10.0) <= PER_MINUTE / 6 * 1.01 + 1
+    assert most_in_a_window(provider.times, 10.0) <= most_allowed(PER_MINUTE / 60, 10.0)
     with loopback(Provider()) as server:
         chat = ChatClient("novita", MODEL, api_key="k", base_url=server.url("/v3/openai"))
         run_job(read_rows(tmp_path / "in.jsonl"), chat_work(chat), tmp_path / "one", concurrency=32, chunk_size=500)
@@ -156,4 +154,7 @@ def test_the_command_on_ray(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "300/300 rows (0 already done), 0 errors" in done.stdout
     assert Counter(row["id"] for row in ResultFolder(tmp_path / "out").read()) == Counter(ids)
-    assert most_in_a_window(provider.times, 1.0) <= 200 * 1.05 + 1, "200 a second across both actors (see above)"
+    assert most_in_a_window(provider.times, 1.0) <= most_allowed(200, 1.0), "200 a second across both actors"
+    # each actor alone at 200 a second would have sent the 330 requests (300 and a retry per 429) in about 0.8 s
+    sent = len(provider.times)
+    assert max(provider.times) - min(provider.times) >= (sent - 1) / 200 - LATE, "one limit, not one each"
