@@ -14,6 +14,8 @@ import pytest
 
 from hostedllm import cli
 from hostedllm.catalog import Catalog, ModelEntry, default_catalog
+from hostedllm.cli.common import UsageError
+from hostedllm.transport.ratelimit import RateLimit
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -373,3 +375,56 @@ def test_live_diff_without_key_says_which_variable(
     code, out, err = run(capsys, "models", "--live", "--diff", "--provider", "novita")
     assert (code, out) == (1, "")
     assert err.startswith("hostedllm: error: NOVITA_API_KEY is not set; export it")
+
+
+def batch_limit(capsys: pytest.CaptureFixture[str], model: str, *flags: str) -> tuple[object, str]:
+    """The rate limit ``hostedllm batch`` keeps for ``model`` with ``flags``, and what it says about it."""
+    from hostedllm.cli import batch
+    from hostedllm.providers import get_provider
+
+    args = cli.build_parser().parse_args(["batch", "in.jsonl", "--model", model, "--output", "out", *flags])
+    limit = batch.rate_limit(args, get_provider(model.split(":", maxsplit=1)[0]))
+    return limit, capsys.readouterr().err
+
+
+def test_batch_keeps_the_limit_a_provider_publishes_for_every_account(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BAICHUAN_BASE_URL", raising=False)
+    limit, said = batch_limit(capsys, "baichuan:Baichuan4-Air")
+    assert limit == RateLimit(requests_per_minute=120)
+    assert "120 requests a minute for every account" in said
+    assert "--rpm" in said
+    assert "--no-rate-limit" in said
+    assert batch_limit(capsys, "baichuan:Baichuan4-Air", "--rpm", "600")[0] == RateLimit(requests_per_minute=600)
+    assert batch_limit(capsys, "baichuan:Baichuan4-Air", "--tpm", "9000")[0] == RateLimit(tokens_per_minute=9000)
+    assert batch_limit(capsys, "baichuan:Baichuan4-Air", "--no-rate-limit") == (None, "")
+
+
+def test_batch_to_a_server_of_ones_own_keeps_no_published_limit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = ("--base-url", "http://127.0.0.1:8000/v1")
+    assert batch_limit(capsys, "baichuan:Baichuan4-Air", *own) == (None, "")
+    monkeypatch.setenv("BAICHUAN_BASE_URL", "https://gateway.example.com/v1")
+    assert batch_limit(capsys, "baichuan:Baichuan4-Air") == (None, "")
+
+
+def test_batch_says_where_limits_that_vary_are_listed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NOVITA_BASE_URL", raising=False)
+    monkeypatch.delenv("NVIDIA_BASE_URL", raising=False)
+    limit, said = batch_limit(capsys, "novita:deepseek/deepseek-v3.1")
+    assert limit is None
+    assert "account tier" in said
+    assert "https://novita.ai/docs/guides/llm-rate-limits" in said
+    assert "--rpm" in said
+    limit, said = batch_limit(capsys, "nim:meta/llama-3.3-70b-instruct")
+    assert limit is None
+    assert "build.nvidia.com" in said
+
+
+def test_batch_refuses_no_rate_limit_with_a_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(UsageError, match="--no-rate-limit contradicts --rpm/--tpm"):
+        batch_limit(capsys, "novita:deepseek/deepseek-v3.1", "--no-rate-limit", "--rpm", "60")

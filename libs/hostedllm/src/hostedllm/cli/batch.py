@@ -2,17 +2,22 @@
 
 Each row is ``{"id": ..., "input": ...}`` (a prompt or a message list; a text with ``--embed``). Results
 go to Parquet part files in ``--output`` as chunks finish; running the same command again does only the
-rows not yet written. ``--rpm``/``--tpm`` keep the account's rate limit; a 429 is retried by the one
-retry layer and its ``Retry-After`` pauses every request in flight.
+rows not yet written. ``--rpm``/``--tpm`` keep the account's rate limit (without them, the limit the
+provider publishes for every account, if it has one); a 429 is retried by the one retry layer and its
+``Retry-After`` pauses every request in flight.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hostedllm.cli.common import EXIT_OK, epilog, missing_key, paragraph
+from hostedllm.cli.common import EXIT_OK, UsageError, epilog, missing_key, paragraph
+
+if TYPE_CHECKING:
+    from hostedllm.providers import ProviderSpec
+    from hostedllm.transport.ratelimit import RateLimit
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -26,8 +31,9 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         description=paragraph(
             "Run one model over every {id, input} row of a JSONL or Parquet file (a prompt or a message list; a "
             "text with --embed). Results go to Parquet part files in --output as chunks finish; the same command "
-            "again does only the rows not yet written. --rpm and --tpm keep the account's rate limit; a 429 is "
-            "retried, and its Retry-After pauses every request in flight."
+            "again does only the rows not yet written. --rpm and --tpm keep the account's rate limit (without them, "
+            "the limit the provider publishes for every account, if it has one); a 429 is retried, and its "
+            "Retry-After pauses every request in flight."
         ),
         epilog=epilog(
             "hostedllm batch prompts.jsonl --model novita:deepseek/deepseek-v3.1 --output answers/ --rpm 600",
@@ -45,6 +51,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     batch.add_argument("--chunk-size", type=int, default=100, metavar="N", help="rows per result file (default 100)")
     batch.add_argument("--rpm", type=float, metavar="N", help="the account's requests per minute")
     batch.add_argument("--tpm", type=float, metavar="N", help="the account's tokens per minute")
+    batch.add_argument("--no-rate-limit", action="store_true", help="no pacing: as fast as --concurrency allows")
     batch.add_argument("--base-url", metavar="URL", help="another endpoint, e.g. a local server's")
     batch.add_argument(
         "--ray",
@@ -64,13 +71,12 @@ def run(args: argparse.Namespace) -> int:
     from hostedllm.catalog import default_catalog
     from hostedllm.cli.chat import resolve_target
     from hostedllm.providers import get_provider
-    from hostedllm.transport.ratelimit import RateLimit
 
     provider, model = resolve_target(default_catalog(), args.model, args.provider, local=False)
     error = missing_key(get_provider(provider), ", or pass --base-url to a server that needs none")
     if error is not None and args.base_url is None:
         raise error
-    limit: Any = RateLimit(args.rpm, args.tpm) if args.rpm or args.tpm else None
+    limit: Any = rate_limit(args, get_provider(provider))
     if args.ray is not None and limit is not None:
         from hostedllm.batch.ray_limiter import SharedRateLimiter
 
@@ -117,6 +123,31 @@ def run(args: argparse.Namespace) -> int:
     err.write("\n")
     sys.stdout.write(summary.line() + "\n")
     return EXIT_OK
+
+
+def rate_limit(args: argparse.Namespace, spec: ProviderSpec) -> RateLimit | None:
+    """``--rpm``/``--tpm``; else the limit the provider publishes for every account (said on stderr), if it
+    has one and the job goes to it (not to a server of the user's own)."""
+    from hostedllm.settings import resolve_base_url
+    from hostedllm.transport.ratelimit import RateLimit
+
+    if args.no_rate_limit:
+        if args.rpm or args.tpm:
+            raise UsageError("--no-rate-limit contradicts --rpm/--tpm: keep one or the other.")
+        return None
+    if args.rpm or args.tpm:
+        return RateLimit(args.rpm, args.tpm)
+    published = spec.account_limits
+    if published is None or resolve_base_url(spec, args.base_url) != spec.base_url.rstrip("/"):
+        return None
+    if published.limit is None:
+        sys.stderr.write(f"no rate limit set (--rpm/--tpm keep yours); at {spec.display_name}: {published.summary}.\n")
+        return None
+    sys.stderr.write(
+        f"rate limit: {spec.display_name}'s published one, {published.summary} "
+        "(--rpm/--tpm for yours, --no-rate-limit for none).\n"
+    )
+    return published.limit
 
 
 def _start_ray() -> None:

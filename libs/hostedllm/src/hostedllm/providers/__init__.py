@@ -12,7 +12,7 @@ from hostedllm.providers.baichuan import BAICHUAN
 from hostedllm.providers.local import LOCAL
 from hostedllm.providers.nim import NIM
 from hostedllm.providers.novita import NOVITA
-from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec
+from hostedllm.providers.spec import AccountLimits, EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec
 from hostedllm.providers.theturbo import THETURBO
 
 PROVIDERS: dict[str, ProviderSpec] = {spec.name: spec for spec in (BAICHUAN, THETURBO, NIM, NOVITA, LOCAL)}
@@ -29,4 +29,4 @@ def get_provider(name: str | ProviderSpec) -> ProviderSpec:
         raise ConfigurationError(f"Unknown provider {name!r}. Known providers: {known}.") from None
 
 
-__all__ = ["PROVIDERS", "EmbeddingSpec", "ParamSpec", "ProviderSpec", "RerankSpec", "get_provider"]
+__all__ = ["PROVIDERS", "AccountLimits", "EmbeddingSpec", "ParamSpec", "ProviderSpec", "RerankSpec", "get_provider"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from hostedllm.providers import openai_params as oai
 from hostedllm.providers.openai_params import TOP_K
-from hostedllm.providers.spec import DiscoveredModel, EmbeddingSpec, ParamSpec, ProviderSpec, params
+from hostedllm.providers.spec import AccountLimits, DiscoveredModel, EmbeddingSpec, ParamSpec, ProviderSpec, params
 
 
 def parse_baichuan_models(payload: Any) -> list[DiscoveredModel]:
@@ -78,5 +78,10 @@ BAICHUAN = ProviderSpec(
     embeddings=EmbeddingSpec(
         max_batch=16,
         max_batch_source="Baichuan's embeddings docs as quoted in langchain-ai/langchain#22942 (at most 16 texts)",
+    ),
+    account_limits=AccountLimits(
+        summary="120 requests a minute for every account",
+        source="Baichuan's API docs, status codes (apifox doc-3441122): 当前单账号限制 120 rpm",
+        requests_per_minute=120,
     ),
 )

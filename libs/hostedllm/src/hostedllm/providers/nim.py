@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hostedllm.images import ImageRules
 from hostedllm.providers import openai_params as oai
-from hostedllm.providers.spec import EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec, params
+from hostedllm.providers.spec import AccountLimits, EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec, params
 
 NIM = ProviderSpec(
     name="nim",
@@ -60,5 +60,11 @@ NIM = ProviderSpec(
         model_paths={"nv-rerank-qa-mistral-4b:1": "/nvidia/reranking"},
         self_hosted_path="/ranking",
         truncate=("NONE", "END"),
+    ),
+    account_limits=AccountLimits(
+        summary="per account, set by model and traffic (trial accounts report about 40 requests a minute; "
+        "build.nvidia.com shows yours)",
+        source="no NVIDIA page gives a number; NVIDIA staff on its forums as reported in steipete/CodexBar#2498, "
+        "40 RPM in Future-House/paper-qa#1219",
     ),
 )

@@ -11,7 +11,15 @@ from typing import Any
 
 from hostedllm.providers import openai_params as oai
 from hostedllm.providers.openai_params import MIN_P, TOP_K
-from hostedllm.providers.spec import DiscoveredModel, EmbeddingSpec, ParamSpec, ProviderSpec, RerankSpec, params
+from hostedllm.providers.spec import (
+    AccountLimits,
+    DiscoveredModel,
+    EmbeddingSpec,
+    ParamSpec,
+    ProviderSpec,
+    RerankSpec,
+    params,
+)
 
 #: ``/models`` reports prices in 1/10,000 USD per 1M tokens (3900 means $0.39).
 PRICE_UNITS_PER_USD = 10_000
@@ -80,5 +88,10 @@ NOVITA = ProviderSpec(
         max_batch_source="no documented limit; 64 as for embeddings",
         shape="cohere",
         base_url="https://api.novita.ai/openai/v1",  # Novita's rerank API reference (POST /openai/v1/rerank)
+    ),
+    account_limits=AccountLimits(
+        summary="requests and tokens per minute for each model and account tier (T1 to T5), listed at "
+        "https://novita.ai/docs/guides/llm-rate-limits",
+        source="Novita's LLM rate limits guide and LLM FAQ",
     ),
 )

@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hostedllm.errors import ParameterRangeError
 from hostedllm.images import ImageRules
+
+if TYPE_CHECKING:
+    from hostedllm.transport.ratelimit import RateLimit
 
 #: The chat-completions body keys the request builder manages itself (not sampling parameters).
 MANAGED_KEYS = frozenset(
@@ -189,6 +192,32 @@ class RerankSpec:
 
 
 @dataclass(frozen=True)
+class AccountLimits:
+    """What a provider publishes about its accounts' rate limits.
+
+    >>> from hostedllm.providers import get_provider
+    >>> get_provider("baichuan").account_limits.limit
+    RateLimit(requests_per_minute=120, tokens_per_minute=None)
+    """
+
+    #: The limits in words: whom they apply to, and where an account sees its own.
+    summary: str
+    source: str
+    #: The limit every account has, when there is one (``None``: it varies by tier, model or traffic).
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+
+    @property
+    def limit(self) -> RateLimit | None:
+        """The one limit every account has, as a :class:`~hostedllm.transport.ratelimit.RateLimit`."""
+        from hostedllm.transport.ratelimit import RateLimit
+
+        if self.requests_per_minute is None and self.tokens_per_minute is None:
+            return None
+        return RateLimit(self.requests_per_minute, self.tokens_per_minute)
+
+
+@dataclass(frozen=True)
 class ProviderSpec:
     """Everything hostedllm needs to talk to one provider."""
 
@@ -238,6 +267,8 @@ class ProviderSpec:
     rerank: RerankSpec | None = None
     #: What it documents about inline images (types, size); which models see is the catalog's ``vision``.
     images: ImageRules = field(default_factory=ImageRules)
+    #: What it publishes about rate limits (``None``: nothing; a server of the user's own has none).
+    account_limits: AccountLimits | None = None
 
     def param(self, name: str) -> ParamSpec | None:
         return self.params.get(name)
