@@ -96,7 +96,10 @@ def test_a_retry_after_one_worker_gets_holds_the_other(local_ray: None) -> None:
     with loopback(provider) as server:
         url = server.url("/v3/openai")
         first = ask_core.remote(url, limiter, 1)  # gets the 429, retries after the pause
-        time.sleep(0.3)
+        deadline = time.monotonic() + 60
+        while not provider.times and time.monotonic() < deadline:  # a worker process may take a while to start
+            time.sleep(0.01)
+        time.sleep(0.3)  # the 429 reaches the first worker, which pauses the shared limiter
         second = ask_core.remote(url, limiter, 3)
         assert ray.get([first, second]) == [1, 3]
     start = min(provider.times)

@@ -58,8 +58,8 @@ class _Options:
 
 
 @dataclass(frozen=True)
-class ClientOptions(_Options):
-    """What every class passes to :class:`ChatClient`, whatever its framework calls the fields."""
+class _Connection(_Options):
+    """The connection and catalog settings every core client takes."""
 
     api_key: str | SecretStr | None = None
     base_url: str | None = None
@@ -67,15 +67,21 @@ class ClientOptions(_Options):
     max_retries: int = 2
     allow_unknown_model: bool = False
     strict_catalog: bool | None = None
-    capabilities: Mapping[str, Any] | None = None
-    context_window: int | None = None
-    max_output_tokens: int | None = None
-    price: Mapping[str, Any] | None = None
     allow_insecure_http: bool = False
     default_headers: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
     rate_limit: RateLimit | Limiter | None = None
+
+
+@dataclass(frozen=True)
+class ClientOptions(_Connection):
+    """What every class passes to :class:`ChatClient`, whatever its framework calls the fields."""
+
+    capabilities: Mapping[str, Any] | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    price: Mapping[str, Any] | None = None
 
     def client(self, spec: str | ProviderSpec, model: str) -> ChatClient:
         """The core client for ``model`` on ``spec``'s provider (no network)."""
@@ -83,24 +89,19 @@ class ClientOptions(_Options):
 
 
 @dataclass(frozen=True)
-class EmbeddingOptions(_Options):
-    """What every embeddings class passes to :class:`~hostedllm.embeddings.EmbeddingsClient`."""
+class _Batched(_Connection):
+    """The settings of the clients that split their inputs into requests (embeddings, reranking)."""
 
-    api_key: str | SecretStr | None = None
-    base_url: str | None = None
-    dimensions: int | None = None
     truncate: str | None = None
     batch_size: int | None = None
     max_concurrency: int = 4
-    timeout: float | Timeouts | None = None
-    max_retries: int = 2
-    allow_unknown_model: bool = False
-    strict_catalog: bool | None = None
-    allow_insecure_http: bool = False
-    default_headers: Mapping[str, str] | None = None
-    transport: httpx.BaseTransport | None = None
-    async_transport: httpx.AsyncBaseTransport | None = None
-    rate_limit: RateLimit | Limiter | None = None
+
+
+@dataclass(frozen=True)
+class EmbeddingOptions(_Batched):
+    """What every embeddings class passes to :class:`~hostedllm.embeddings.EmbeddingsClient`."""
+
+    dimensions: int | None = None
 
     def client(self, spec: str | ProviderSpec, model: str) -> EmbeddingsClient:
         """The core embeddings client for ``model`` on ``spec``'s provider (no network)."""
@@ -108,24 +109,10 @@ class EmbeddingOptions(_Options):
 
 
 @dataclass(frozen=True)
-class RerankOptions(_Options):
+class RerankOptions(_Batched):
     """What every reranker class passes to :class:`~hostedllm.rerank.RerankClient`."""
 
-    api_key: str | SecretStr | None = None
-    base_url: str | None = None
     top_n: int | None = None
-    truncate: str | None = None
-    batch_size: int | None = None
-    max_concurrency: int = 4
-    timeout: float | Timeouts | None = None
-    max_retries: int = 2
-    allow_unknown_model: bool = False
-    strict_catalog: bool | None = None
-    allow_insecure_http: bool = False
-    default_headers: Mapping[str, str] | None = None
-    transport: httpx.BaseTransport | None = None
-    async_transport: httpx.AsyncBaseTransport | None = None
-    rate_limit: RateLimit | Limiter | None = None
 
     def client(self, spec: str | ProviderSpec, model: str) -> RerankClient:
         """The core rerank client for ``model`` on ``spec``'s provider (no network)."""

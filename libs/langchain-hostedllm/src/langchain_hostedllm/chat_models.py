@@ -23,9 +23,10 @@ from hostedllm.streaming import StreamAccumulator
 from hostedllm.token_estimate import estimate_message_tokens, estimate_tokens
 from hostedllm.tools import check_tools
 from hostedllm.wire_types import ChatCompletionChunk
+from langchain_hostedllm.connection import AnyProvider
 from langchain_hostedllm.convert import chat_result, chunk_from_delta, cost_metadata, to_wire_messages
 from langchain_hostedllm.profile import facts_from_profile, profile_for
-from langchain_hostedllm.settings import AnyProviderSettings, HostedSettings
+from langchain_hostedllm.settings import HostedSettings
 from langchain_hostedllm.structured import structured_output_runnable
 
 
@@ -335,7 +336,7 @@ class ChatLocal(LocalFields, BaseChatHosted):
     """
 
 
-class ChatHosted(AnyProviderSettings, BaseChatHosted):
+class ChatHosted(AnyProvider, BaseChatHosted):
     """Any catalog model; the provider comes from the catalog unless given.
 
     ```python

@@ -11,21 +11,16 @@ Lists longer than the provider takes in one request are split by the core, in or
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 from langchain_core.embeddings import Embeddings
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, model_validator
 
-from hostedllm.adapter import EmbeddingOptions, typed_construction_errors, with_located_provider
+from hostedllm.adapter import EmbeddingOptions
 from hostedllm.catalog import ModelEntry
 from hostedllm.embeddings import EmbeddingsClient
-from hostedllm.errors import RequestValidationError
-from hostedllm.transport import Timeouts
-from hostedllm.transport.ratelimit import Limiter, RateLimit
+from langchain_hostedllm.connection import AnyProvider, Connection
 
 
-class BaseHostedEmbeddings(BaseModel, Embeddings):
+class BaseHostedEmbeddings(Connection, Embeddings):
     """Embeddings from one provider model (``provider_name()`` says which provider).
 
     Parameters:
@@ -34,39 +29,16 @@ class BaseHostedEmbeddings(BaseModel, Embeddings):
         dimensions, truncate: sent with every request where the provider takes them.
         batch_size (alias ``chunk_size``): texts per request, at most the provider's limit (the default).
         max_concurrency: batches in flight at once on the async path.
-        timeout, max_retries, default_headers, allow_unknown_model, strict_catalog, allow_insecure_http:
-            as for the chat models.
+        timeout, max_retries, default_headers, rate_limit, allow_unknown_model, strict_catalog,
+            allow_insecure_http: as for the chat models (:class:`~langchain_hostedllm.connection.Connection`).
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
-
-    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
-    api_key: SecretStr | None = None
-    base_url: str | None = None
     dimensions: int | None = None
     truncate: str | None = None
     batch_size: int | None = Field(default=None, validation_alias=AliasChoices("batch_size", "chunk_size"))
     max_concurrency: int = 4
-    timeout: float | Timeouts | None = None
-    max_retries: int = 2
-    default_headers: dict[str, str] | None = None
-    rate_limit: RateLimit | Limiter | None = None
-    """Requests and tokens per minute for the provider account: a ``RateLimit``, or a ``RateLimiter`` shared
-    by every model of the account (``hostedllm.transport.ratelimit``); paces each request, retries included."""
-    allow_unknown_model: bool = False
-    strict_catalog: bool | None = None
-    allow_insecure_http: bool = False
-    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)
-    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True, repr=False)
 
     _client: EmbeddingsClient | None = PrivateAttr(default=None)
-
-    def __init__(self, **kwargs: Any) -> None:
-        with typed_construction_errors():
-            super().__init__(**kwargs)
-
-    def provider_name(self) -> str:
-        raise NotImplementedError
 
     @model_validator(mode="after")
     def _set_up_client(self) -> BaseHostedEmbeddings:
@@ -136,17 +108,5 @@ class LocalEmbeddings(BaseHostedEmbeddings):
         return "local"
 
 
-class HostedEmbeddings(BaseHostedEmbeddings):
+class HostedEmbeddings(AnyProvider, BaseHostedEmbeddings):
     """Any catalog embedding model: ``HostedEmbeddings(model="novita:baai/bge-m3")``."""
-
-    provider: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _provider_from_catalog(cls, data: Any) -> Any:
-        return with_located_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedEmbeddings needs a model (and, when ambiguous, a provider).")
-        return self.provider

@@ -20,10 +20,11 @@ from hostedllm.reasoning import message_reasoning
 from hostedllm.streaming import StreamAccumulator
 from hostedllm.token_estimate import estimate_tokens
 from hostedllm.tokens import Tokens
-from langchain_hostedllm.settings import AnyProviderSettings
+from langchain_hostedllm.connection import AnyProvider
+from langchain_hostedllm.settings import HostedSettings
 
 
-class Hosted(AnyProviderSettings, BaseLLM):
+class Hosted(AnyProvider, HostedSettings, BaseLLM):
     """A string-in, string-out LLM for chains built on string LLMs; each prompt is one user message.
 
     ```python

@@ -12,21 +12,17 @@ merged by score. Use them in ``ContextualCompressionRetriever(base_compressor=..
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import httpx
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
-from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, model_validator
 
-from hostedllm.adapter import RerankOptions, typed_construction_errors, with_located_provider
-from hostedllm.errors import RequestValidationError
+from hostedllm.adapter import RerankOptions
 from hostedllm.rerank import RerankClient, Reranked
-from hostedllm.transport import Timeouts
-from hostedllm.transport.ratelimit import Limiter, RateLimit
+from langchain_hostedllm.connection import AnyProvider, Connection
 
 
-class BaseHostedRerank(BaseDocumentCompressor):
+class BaseHostedRerank(Connection, BaseDocumentCompressor):
     """Rerank documents with one provider model (``provider_name()`` says which provider).
 
     Parameters:
@@ -36,38 +32,17 @@ class BaseHostedRerank(BaseDocumentCompressor):
         top_n: how many documents to keep (default 5; ``None`` keeps all, reordered).
         truncate: where the provider takes it (NVIDIA: ``"NONE"`` or ``"END"``).
         batch_size, max_concurrency: passages per request (at most the provider's limit) and requests
-            in flight; timeout, max_retries, default_headers and the catalog switches as for the chat models.
+            in flight.
+        timeout, max_retries, default_headers, rate_limit, allow_unknown_model, strict_catalog,
+            allow_insecure_http: as for the chat models (:class:`~langchain_hostedllm.connection.Connection`).
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
-
-    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
-    api_key: SecretStr | None = None
-    base_url: str | None = None
     top_n: int | None = 5
     truncate: str | None = None
     batch_size: int | None = None
     max_concurrency: int = 4
-    timeout: float | Timeouts | None = None
-    max_retries: int = 2
-    default_headers: dict[str, str] | None = None
-    rate_limit: RateLimit | Limiter | None = None
-    """Requests and tokens per minute for the provider account: a ``RateLimit``, or a ``RateLimiter`` shared
-    by every model of the account (``hostedllm.transport.ratelimit``); paces each request, retries included."""
-    allow_unknown_model: bool = False
-    strict_catalog: bool | None = None
-    allow_insecure_http: bool = False
-    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)
-    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True, repr=False)
 
     _client: RerankClient | None = PrivateAttr(default=None)
-
-    def __init__(self, **kwargs: Any) -> None:
-        with typed_construction_errors():
-            super().__init__(**kwargs)
-
-    def provider_name(self) -> str:
-        raise NotImplementedError
 
     @model_validator(mode="after")
     def _set_up_client(self) -> BaseHostedRerank:
@@ -129,17 +104,5 @@ class NovitaRerank(BaseHostedRerank):
         return "novita"
 
 
-class HostedRerank(BaseHostedRerank):
+class HostedRerank(AnyProvider, BaseHostedRerank):
     """Any catalog reranker: ``HostedRerank(model="novita:baai/bge-reranker-v2-m3")``."""
-
-    provider: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _provider_from_catalog(cls, data: Any) -> Any:
-        return with_located_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedRerank needs a model (and, when ambiguous, a provider).")
-        return self.provider

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from pydantic import (
     AliasChoices,
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
-    SecretStr,
     model_validator,
 )
 
@@ -25,29 +21,18 @@ from hostedllm.adapter import (
     ClientOptions,
     gather_unknown_kwargs,
     sampling_params,
-    typed_construction_errors,
-    with_located_provider,
 )
 from hostedllm.catalog import ModelEntry
 from hostedllm.client import ChatClient
-from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params
-from hostedllm.transport import Timeouts
-from hostedllm.transport.ratelimit import Limiter, RateLimit
+from langchain_hostedllm.connection import Connection
 
 
-class HostedSettings(BaseModel):
-    """Connection and sampling settings for one provider model."""
+class HostedSettings(Connection):
+    """Connection (:class:`~langchain_hostedllm.connection.Connection`) and sampling settings for one
+    provider model."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
-
-    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
-    """The model id (or an alias) from the catalog, e.g. ``"Baichuan4"``."""
-    api_key: SecretStr | None = Field(default=None)
-    """The key; read from the provider's own env var (e.g. ``BAICHUAN_API_KEY``) when not given."""
-    base_url: str | None = None
-    """Override the provider's base URL (also read from e.g. ``BAICHUAN_BASE_URL``)."""
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = Field(default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens"))
@@ -59,24 +44,10 @@ class HostedSettings(BaseModel):
     line, ``chat_template_kwargs``, ``enable_thinking``: ``hostedllm.thinking``), or set its effort
     (``"high"``) or token budget (``4096``) where ``catalog/thinking.toml`` knows one; ``None`` sends no
     switch. Refused before sending where the catalog knows none; also per call: ``invoke(..., thinking=False)``."""
-    timeout: float | Timeouts | None = None
-    """Seconds to wait for an answer, and between stream chunks (default 120 s / 60 s); a
-    :class:`~hostedllm.transport.Timeouts` sets each wait, and ``Timeouts(total=...)`` a deadline for
-    the whole call (off by default)."""
-    max_retries: int = 2
-    """Retries of rate limits, 5xx and connection failures (the only retry layer)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """More provider parameters; each is checked against the provider's allowlist and ranges."""
     extra_body: dict[str, Any] | None = None
     """Keys sent as-is, unchecked: the explicit way to pass what the catalog does not know yet."""
-    default_headers: dict[str, str] | None = None
-    rate_limit: RateLimit | Limiter | None = None
-    """Requests and tokens per minute for the provider account: a ``RateLimit``, or a ``RateLimiter`` shared
-    by every model of the account (``hostedllm.transport.ratelimit``); paces each request, retries included."""
-    allow_unknown_model: bool = False
-    """Use a model id the catalog does not list without the one-time warning (even if strict)."""
-    strict_catalog: bool | None = None
-    """Refuse model ids the catalog does not list (default: ``$HOSTEDLLM_STRICT_CATALOG``)."""
     capabilities: dict[str, Any] | None = None
     """What you know the model can do, over the catalog, e.g. ``{"tools": True, "json_schema": True}``."""
     context_window: int | None = None
@@ -85,20 +56,8 @@ class HostedSettings(BaseModel):
     """The most tokens the model writes in one answer, if the catalog lacks it or has it wrong."""
     price: dict[str, Any] | None = None
     """USD per 1M tokens, for cost estimates: ``{"input": 0.5, "output": 1.5}`` (``currency="CNY"`` too)."""
-    allow_insecure_http: bool = False
-    """Allow plain ``http`` to a non-loopback host (the key would travel unencrypted)."""
-    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)
-    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True, repr=False)
 
     _clients: dict[str, ChatClient] = PrivateAttr(default_factory=dict)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        with typed_construction_errors():
-            super().__init__(*args, **kwargs)
-
-    def provider_name(self) -> str:
-        """The provider this instance talks to."""
-        raise NotImplementedError
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -173,19 +132,3 @@ class HostedSettings(BaseModel):
     def server_tools(self) -> list[dict[str, Any]]:
         """Provider-run tools to add to every request (Baichuan's web search and retrieval)."""
         return []
-
-
-class AnyProviderSettings(HostedSettings):
-    """Settings for any catalog model: ``provider`` comes from the catalog unless given."""
-
-    provider: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _provider_from_catalog(cls, data: Any) -> Any:
-        return with_located_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError(f"{type(self).__name__} needs a model (and, when ambiguous, a provider).")
-        return self.provider

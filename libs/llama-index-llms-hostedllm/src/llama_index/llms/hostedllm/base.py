@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-import httpx
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
     astream_chat_to_completion_decorator,
@@ -25,14 +24,13 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model
-from pydantic import AliasChoices
 
 from hostedllm.adapter import (
     PLACEHOLDER_MODEL,
@@ -40,32 +38,22 @@ from hostedllm.adapter import (
     gather_unknown_kwargs,
     sampling_params,
     split_call_kwargs,
-    typed_construction_errors,
 )
 from hostedllm.catalog import ModelEntry
 from hostedllm.client import ChatClient
 from hostedllm.errors import RequestValidationError
 from hostedllm.providers import ProviderSpec, get_provider
 from hostedllm.request import check_params, max_tokens_limit
-from hostedllm.transport import Timeouts
-from hostedllm.transport.ratelimit import Limiter, RateLimit
+from llama_index.llms.hostedllm.connection import Connection
 from llama_index.llms.hostedllm.convert import StreamAssembler, chat_response, to_wire_messages
 from llama_index.llms.hostedllm.structured import by_json_schema, parse_structured, schema_format
 from llama_index.llms.hostedllm.tools import chat_with_tools, first_call_only, tool_selections
 
 
-class BaseHostedLLM(FunctionCallingLLM):
+class BaseHostedLLM(Connection, FunctionCallingLLM):
     """What every hostedllm LlamaIndex LLM shares; use one of its subclasses."""
 
     model: str = Field(description="The model id (or alias) from the catalog.")
-    api_key: SecretStr | None = Field(
-        default=None, exclude=True, description="The key; read from the provider's own env var when not given."
-    )
-    api_base: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices("api_base", "base_url"),
-        description="Override the provider's base URL (also read from e.g. NOVITA_BASE_URL).",
-    )
     temperature: float | None = Field(default=None, description="Sampling temperature, in the provider's range.")
     top_p: float | None = Field(default=None, description="Nucleus sampling, in the provider's range.")
     max_tokens: int | None = Field(default=None, description="Sent as max_tokens; no default cuts answers short.")
@@ -75,11 +63,6 @@ class BaseHostedLLM(FunctionCallingLLM):
         description="Switch a reasoning model's thinking on or off with the knob that model takes, or set its "
         "effort ('high') or token budget (4096) where the catalog knows one; None sends none.",
     )
-    timeout: float | Timeouts | None = Field(
-        default=None,
-        description="Seconds to wait for an answer or a stream chunk; Timeouts(total=...) also bounds the whole call.",
-    )
-    max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="More provider parameters, checked against the provider's ranges."
     )
@@ -94,31 +77,9 @@ class BaseHostedLLM(FunctionCallingLLM):
     price: dict[str, Any] | None = Field(
         default=None, description='USD per 1M tokens for cost estimates, e.g. {"input": 0.5, "output": 1.5}.'
     )
-    allow_unknown_model: bool = Field(
-        default=False, description="Use a model id the catalog does not list without the one-time warning."
-    )
-    strict_catalog: bool | None = Field(
-        default=None, description="Refuse model ids the catalog does not list (default $HOSTEDLLM_STRICT_CATALOG)."
-    )
-    allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
-    default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
-    rate_limit: RateLimit | Limiter | None = Field(
-        default=None,
-        description="Requests and tokens per minute for the provider account (a RateLimit, or a RateLimiter "
-        "shared by every model of the account); paces each request, retries included.",
-    )
-    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True)
-    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True)
 
     _client: ChatClient | None = PrivateAttr(default=None)
     _metadata: tuple[Any, LLMMetadata] | None = PrivateAttr(default=None)
-
-    def __init__(self, **kwargs: Any) -> None:
-        with typed_construction_errors():
-            super().__init__(**kwargs)
-
-    def provider_name(self) -> str:
-        raise NotImplementedError
 
     @property
     def spec(self) -> ProviderSpec:

@@ -13,59 +13,32 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
 
-from hostedllm.adapter import EmbeddingOptions, typed_construction_errors, with_located_provider
+from hostedllm.adapter import EmbeddingOptions, with_located_provider
 from hostedllm.embeddings import EmbeddingsClient
-from hostedllm.errors import RequestValidationError
-from hostedllm.transport import Timeouts
-from hostedllm.transport.ratelimit import Limiter, RateLimit
+from llama_index.llms.hostedllm.connection import AnyProvider, Connection
 
 
-class BaseHostedEmbedding(BaseEmbedding):
+class BaseHostedEmbedding(Connection, BaseEmbedding):
     """Embeddings from one provider model (``provider_name()`` says which provider).
 
     Parameters:
         model_name (or ``model``): a catalog id (``hostedllm models --kind embedding``) or one it lacks.
-        api_key, api_base: default to the provider's own env vars (e.g. ``NVIDIA_API_KEY``).
+        api_key, api_base (or ``base_url``): default to the provider's own env vars (e.g. ``NVIDIA_API_KEY``).
         dimensions, truncate: sent with every request where the provider takes them.
         embed_batch_size: texts per request (default: the provider's limit).
         max_concurrency: requests in flight at once on the async path.
-        timeout, max_retries, default_headers, allow_unknown_model, strict_catalog, allow_insecure_http:
-            as for the LLM classes.
+        timeout, max_retries, default_headers, rate_limit, allow_unknown_model, strict_catalog,
+            allow_insecure_http: as for the LLM classes (:class:`~llama_index.llms.hostedllm.connection.Connection`).
     """
 
-    api_key: SecretStr | None = Field(
-        default=None, exclude=True, description="The key; the provider's env var when not given (never serialized)."
-    )
-    api_base: str | None = Field(default=None, description="The provider's base URL, if not the default.")
     dimensions: int | None = Field(default=None, description="Shorter vectors, where the provider takes it.")
     truncate: str | None = Field(default=None, description="NONE, START or END, where the provider takes it.")
     max_concurrency: int = Field(default=4, description="Requests in flight at once on the async path.")
-    timeout: float | Timeouts | None = Field(default=None, description="Seconds to wait for an answer.")
-    max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
-    default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
-    rate_limit: RateLimit | Limiter | None = Field(
-        default=None,
-        description="Requests and tokens per minute for the provider account (a RateLimit, or a RateLimiter "
-        "shared by every model of the account); paces each request, retries included.",
-    )
-    allow_unknown_model: bool = Field(default=False, description="Use an id the catalog lacks without a warning.")
-    strict_catalog: bool | None = Field(default=None, description="Refuse ids the catalog does not list.")
-    allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
-    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True)
-    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True)
 
     _client: EmbeddingsClient | None = PrivateAttr(default=None)
-
-    def __init__(self, **kwargs: Any) -> None:
-        with typed_construction_errors():
-            super().__init__(**kwargs)
-
-    def provider_name(self) -> str:
-        raise NotImplementedError
 
     @classmethod
     def class_name(cls) -> str:
@@ -149,20 +122,13 @@ class LocalEmbedding(BaseHostedEmbedding):
         return "local"
 
 
-class HostedEmbedding(BaseHostedEmbedding):
+class HostedEmbedding(AnyProvider, BaseHostedEmbedding):
     """Any catalog embedding model: ``HostedEmbedding(model_name="novita:baai/bge-m3")``."""
-
-    provider: str | None = Field(default=None, description="The provider; found in the catalog when omitted.")
 
     @model_validator(mode="before")
     @classmethod
     def _provider_from_catalog(cls, data: Any) -> Any:
         return with_located_provider(_model_as_model_name(data), key="model_name")
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedEmbedding needs a model (and, when ambiguous, a provider).")
-        return self.provider
 
 
 def _model_as_model_name(data: Any) -> Any:

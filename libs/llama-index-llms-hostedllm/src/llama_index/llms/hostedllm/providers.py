@@ -6,14 +6,9 @@ the same as the LangChain adapter's classes) on :class:`~llama_index.llms.hosted
 
 from __future__ import annotations
 
-from typing import Any
-
-from llama_index.core.bridge.pydantic import Field, model_validator
-
-from hostedllm.adapter import with_located_provider
-from hostedllm.errors import RequestValidationError
 from hostedllm.provider_fields import BaichuanFields, LocalFields, NIMFields, NovitaFields
 from llama_index.llms.hostedllm.base import BaseHostedLLM
+from llama_index.llms.hostedllm.connection import AnyProvider
 
 
 class Baichuan(BaichuanFields, BaseHostedLLM):
@@ -61,7 +56,7 @@ class Local(LocalFields, BaseHostedLLM):
     """
 
 
-class HostedLLM(BaseHostedLLM):
+class HostedLLM(AnyProvider, BaseHostedLLM):
     """Any catalog model; the provider comes from the catalog unless given.
 
     ```python
@@ -70,15 +65,3 @@ class HostedLLM(BaseHostedLLM):
     print(HostedLLM(model="novita:deepseek/deepseek-v3.2").complete("Why is the sky blue?").text)
     ```
     """
-
-    provider: str | None = Field(default=None, description="The provider; found in the catalog when omitted.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _provider_from_catalog(cls, data: Any) -> Any:
-        return with_located_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedLLM needs a model (and, when ambiguous, a provider).")
-        return self.provider

@@ -13,65 +13,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
 from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]  # re-exported, untyped
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 
-from hostedllm.adapter import RerankOptions, typed_construction_errors, with_located_provider
+from hostedllm.adapter import RerankOptions
 from hostedllm.errors import RequestValidationError
 from hostedllm.rerank import RerankClient, Reranked
-from hostedllm.transport import Timeouts
-from hostedllm.transport.ratelimit import Limiter, RateLimit
+from llama_index.llms.hostedllm.connection import AnyProvider, Connection
 
 dispatcher = get_dispatcher(__name__)
 
 
-class BaseHostedRerank(BaseNodePostprocessor):
+class BaseHostedRerank(Connection, BaseNodePostprocessor):
     """Rerank nodes with one provider model (``provider_name()`` says which provider).
 
     Parameters:
         model: a catalog reranker (``hostedllm models --kind rerank``), or an id it lacks.
         top_n: how many nodes to keep (default 5).
-        api_key, api_base: default to the provider's own env vars; an ``api_base`` of your own is a
-            self-hosted server (NIM: its ``/ranking``).
-        truncate, batch_size, max_concurrency, timeout, max_retries, default_headers: as for the embeddings.
+        api_key, api_base (or ``base_url``): default to the provider's own env vars; an ``api_base`` of your
+            own is a self-hosted server (NIM: its ``/ranking``).
+        truncate, batch_size, max_concurrency: as for the embeddings.
+        timeout, max_retries, default_headers, rate_limit, allow_unknown_model, strict_catalog,
+            allow_insecure_http: as for the LLM classes (:class:`~llama_index.llms.hostedllm.connection.Connection`).
     """
 
     model: str = Field(description="The reranking model.")
     top_n: int = Field(default=5, description="How many nodes to keep, best first.")
-    api_key: SecretStr | None = Field(
-        default=None, exclude=True, description="The key; the provider's env var when not given (never serialized)."
-    )
-    api_base: str | None = Field(default=None, description="A self-hosted server's base URL.")
     truncate: str | None = Field(default=None, description="NONE or END, where the provider takes it.")
     batch_size: int | None = Field(default=None, description="Passages per request (default: the provider's limit).")
     max_concurrency: int = Field(default=4, description="Requests in flight at once on the async path.")
-    timeout: float | Timeouts | None = Field(default=None, description="Seconds to wait for an answer.")
-    max_retries: int = Field(default=2, description="Retries of rate limits, 5xx and connection failures.")
-    default_headers: dict[str, str] | None = Field(default=None, description="Extra headers for every request.")
-    rate_limit: RateLimit | Limiter | None = Field(
-        default=None,
-        description="Requests and tokens per minute for the provider account (a RateLimit, or a RateLimiter "
-        "shared by every model of the account); paces each request, retries included.",
-    )
-    allow_unknown_model: bool = Field(default=False, description="Use an id the catalog lacks without a warning.")
-    strict_catalog: bool | None = Field(default=None, description="Refuse ids the catalog does not list.")
-    allow_insecure_http: bool = Field(default=False, description="Allow plain http to a non-loopback host.")
-    http_transport: httpx.BaseTransport | None = Field(default=None, exclude=True)
-    async_http_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True)
 
     _client: RerankClient | None = PrivateAttr(default=None)
-
-    def __init__(self, **kwargs: Any) -> None:
-        with typed_construction_errors():
-            super().__init__(**kwargs)
-
-    def provider_name(self) -> str:
-        raise NotImplementedError
 
     @classmethod
     def class_name(cls) -> str:
@@ -162,17 +138,5 @@ class NovitaRerank(BaseHostedRerank):
         return "novita"
 
 
-class HostedRerank(BaseHostedRerank):
+class HostedRerank(AnyProvider, BaseHostedRerank):
     """Any catalog reranker: ``HostedRerank(model="novita:baai/bge-reranker-v2-m3")``."""
-
-    provider: str | None = Field(default=None, description="The provider; found in the catalog when omitted.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _provider_from_catalog(cls, data: Any) -> Any:
-        return with_located_provider(data)
-
-    def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError("HostedRerank needs a model (and, when ambiguous, a provider).")
-        return self.provider
