@@ -21,8 +21,19 @@ SETTINGS: dict[str, Any] = {
 }
 
 
+RERANKER = "nim:nvidia/llama-nemotron-rerank-1b-v2"
+
+
 def langchain_classes() -> dict[str, Callable[..., Any]]:
-    from langchain_hostedllm import ChatHosted, ChatNIM, Hosted, HostedEmbeddings, HostedRerank, NIMEmbeddings, NIMRerank
+    from langchain_hostedllm import (
+        ChatHosted,
+        ChatNIM,
+        Hosted,
+        HostedEmbeddings,
+        HostedRerank,
+        NIMEmbeddings,
+        NIMRerank,
+    )
 
     return {
         "ChatNIM": lambda **kw: ChatNIM(model="meta/llama-3.3-70b-instruct", **kw).client(),
@@ -31,7 +42,7 @@ def langchain_classes() -> dict[str, Callable[..., Any]]:
         "NIMEmbeddings": lambda **kw: NIMEmbeddings(model="nvidia/nv-embedqa-e5-v5", **kw).client,
         "HostedEmbeddings": lambda **kw: HostedEmbeddings(model="nim:nvidia/nv-embedqa-e5-v5", **kw).client,
         "NIMRerank (LangChain)": lambda **kw: NIMRerank(**kw).client,
-        "HostedRerank (LangChain)": lambda **kw: HostedRerank(model="nim:nvidia/llama-nemotron-rerank-1b-v2", **kw).client,
+        "HostedRerank (LangChain)": lambda **kw: HostedRerank(model=RERANKER, **kw).client,
     }  # fmt: skip
 
 
@@ -44,7 +55,7 @@ def llamaindex_classes() -> dict[str, Callable[..., Any]]:
         "NIMEmbedding": lambda **kw: NIMEmbedding(model_name="nvidia/nv-embedqa-e5-v5", **kw).client,
         "HostedEmbedding": lambda **kw: HostedEmbedding(model_name="nim:nvidia/nv-embedqa-e5-v5", **kw).client,
         "NIMRerank (LlamaIndex)": lambda **kw: NIMRerank(**kw).client,
-        "HostedRerank (LlamaIndex)": lambda **kw: HostedRerank(model="nim:nvidia/llama-nemotron-rerank-1b-v2", **kw).client,
+        "HostedRerank (LlamaIndex)": lambda **kw: HostedRerank(model=RERANKER, **kw).client,
     }  # fmt: skip
 
 
