@@ -137,6 +137,19 @@ def with_located_provider(data: Any, key: str = "model") -> Any:
     return {**rest, key: ident, "provider": provider}
 
 
+def located_provider(provider: str | None, owner: str) -> str:
+    """An any-provider class's provider, once :func:`with_located_provider` has had its say.
+
+    >>> located_provider(None, "HostedEmbeddings")
+    Traceback (most recent call last):
+    ...
+    hostedllm.errors.RequestValidationError: HostedEmbeddings needs a model (and, when ambiguous, a provider).
+    """
+    if provider is None:
+        raise RequestValidationError(f"{owner} needs a model (and, when ambiguous, a provider).")
+    return provider
+
+
 def split_call_kwargs(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Per-call keyword arguments as ``(request shape, the rest)``; a shape key set to ``None`` is unset.
 

@@ -16,8 +16,7 @@ from typing import Any
 import httpx
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from hostedllm.adapter import typed_construction_errors, with_located_provider
-from hostedllm.errors import RequestValidationError
+from hostedllm.adapter import located_provider, typed_construction_errors, with_located_provider
 from hostedllm.transport import Timeouts
 from hostedllm.transport.ratelimit import Limiter, RateLimit
 
@@ -74,6 +73,4 @@ class AnyProvider(BaseModel):
         return with_located_provider(data)
 
     def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError(f"{type(self).__name__} needs a model (and, when ambiguous, a provider).")
-        return self.provider
+        return located_provider(self.provider, type(self).__name__)

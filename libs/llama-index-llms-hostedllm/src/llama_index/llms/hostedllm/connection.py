@@ -17,8 +17,7 @@ import httpx
 from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic import AliasChoices
 
-from hostedllm.adapter import typed_construction_errors, with_located_provider
-from hostedllm.errors import RequestValidationError
+from hostedllm.adapter import located_provider, typed_construction_errors, with_located_provider
 from hostedllm.transport import Timeouts
 from hostedllm.transport.ratelimit import Limiter, RateLimit
 
@@ -78,6 +77,4 @@ class AnyProvider(BaseModel):
         return with_located_provider(data)
 
     def provider_name(self) -> str:
-        if self.provider is None:
-            raise RequestValidationError(f"{type(self).__name__} needs a model (and, when ambiguous, a provider).")
-        return self.provider
+        return located_provider(self.provider, type(self).__name__)
