@@ -154,8 +154,7 @@ class ChatClient:
 
     def create(self, request: Mapping[str, Any]) -> ChatCompletion:
         """Send a non-streamed request and return the answer."""
-        body = self._encode(request, stream=False)
-        headers = asset_headers(self.spec, body)
+        body, headers = self._encode(request, stream=False)
 
         deadline = Deadline.start(self.timeouts.total)
 
@@ -166,8 +165,7 @@ class ChatClient:
         return self._checked(call_with_retries(attempt, self.retry_policy, deadline), request, body)
 
     async def acreate(self, request: Mapping[str, Any]) -> ChatCompletion:
-        body = self._encode(request, stream=False)
-        headers = asset_headers(self.spec, body)
+        body, headers = self._encode(request, stream=False)
 
         async def attempt() -> ChatCompletion:
             content = await self._http.apost(CHAT_PATH, body, headers)
@@ -190,8 +188,7 @@ class ChatClient:
 
     def stream(self, request: Mapping[str, Any]) -> Iterator[ChatCompletionChunk]:
         """Send a streamed request; yield normalised chunks, usage last (once)."""
-        body = self._encode(request, stream=True)
-        headers = asset_headers(self.spec, body)
+        body, headers = self._encode(request, stream=True)
         deadline = Deadline.start(self.timeouts.total)
 
         def attempt() -> Iterator[ChatCompletionChunk]:
@@ -215,8 +212,7 @@ class ChatClient:
         return stream_with_retries(attempt, self.retry_policy, deadline)
 
     def astream(self, request: Mapping[str, Any]) -> AsyncIterator[ChatCompletionChunk]:
-        body = self._encode(request, stream=True)
-        headers = asset_headers(self.spec, body)
+        body, headers = self._encode(request, stream=True)
 
         async def attempt() -> AsyncIterator[ChatCompletionChunk]:
             chunks = self._chunk_stream()
@@ -288,10 +284,12 @@ class ChatClient:
     def _chunk_stream(self) -> ChunkStream:
         return ChunkStream(self.spec, model=self.model.id, secrets=self._secrets)
 
-    def _encode(self, request: Mapping[str, Any], *, stream: bool) -> bytes:
+    def _encode(self, request: Mapping[str, Any], *, stream: bool) -> tuple[bytes, dict[str, str] | None]:
+        """The request's body, and the headers it needs besides the client's (the assets it references)."""
         if bool(request.get("stream")) is not stream:
             how = "stream()/astream()" if request.get("stream") else "create()/acreate()"
             raise RequestValidationError(
                 f"This request was built with stream={bool(request.get('stream'))}; send it with {how}."
             )
-        return encode_body(request)
+        body = encode_body(request)
+        return body, asset_headers(self.spec, body)
