@@ -140,6 +140,24 @@ def test_a_langchain_chain_on_ray_with_its_usage(local_ray: object, tmp_path: Pa
     assert summary.cost > 0
 
 
+def test_a_llamaindex_llm_on_ray_with_its_usage(local_ray: object, tmp_path: Path) -> None:
+    from hostedllm.batch.ray_data import run_on_ray
+    from llama_index.llms.hostedllm import Novita
+    from llama_index.llms.hostedllm.batch import llm_work
+
+    ids = write_prompts(tmp_path / "in.jsonl", 100)
+    limiter = SharedRateLimiter(RateLimit(requests_per_minute=PER_MINUTE))
+    with loopback(Provider()) as server:
+        llm = Novita(model=MODEL, api_key="k", api_base=server.url("/v3/openai"), rate_limit=limiter)
+        summary = run_on_ray(str(tmp_path / "in.jsonl"), lambda: llm_work(llm), tmp_path / "out", batch_size=25)
+    limiter.kill()
+    rows = {row["id"]: row for row in ResultFolder(tmp_path / "out").read()}
+    assert sorted(rows) == sorted(ids)
+    assert rows["r5"]["output"] == "echo: prompt 5"
+    assert summary.input_tokens > 0
+    assert summary.cost > 0
+
+
 def test_the_command_on_ray(tmp_path: Path) -> None:
     ids = write_prompts(tmp_path / "in.jsonl", 300)
     provider = Provider()

@@ -39,14 +39,17 @@ class Provider:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.times: list[float] = []
+        self.bodies: list[dict[str, Any]] = []
         self.tries: Counter[str] = Counter()
         self.delay = delay
         self._lock = threading.Lock()
 
     def __call__(self, seen: Seen) -> tuple[int, dict[str, str], bytes]:
-        prompt = json.loads(seen.body)["messages"][-1]["content"]
+        body = json.loads(seen.body)
+        prompt = body["messages"][-1]["content"]
         with self._lock:
             self.times.append(time.monotonic())
+            self.bodies.append(body)
             self.tries[prompt] += 1
             first = self.tries[prompt] == 1
         if self.delay:
@@ -250,3 +253,50 @@ def test_a_reasoning_models_output_is_the_answer_without_its_thinking(tmp_path: 
     rows = [{"id": "a", "input": "Capital of France?"}, {"id": "b", "input": "Second city?"}]
     run_job(rows, chat_work(chat), tmp_path / "out", concurrency=1)
     assert {row["id"]: row["output"] for row in ResultFolder(tmp_path / "out").read()} == {"a": "Paris.", "b": "Lyon."}
+
+
+def test_a_llamaindex_llm_as_the_work_with_its_fields_tokens_and_cost(tmp_path: Path) -> None:
+    from llama_index.llms.hostedllm import Novita
+    from llama_index.llms.hostedllm.batch import llm_work
+
+    write_prompts(tmp_path / "in.jsonl", 30, bad=2)
+    provider = Provider()
+    with loopback(provider) as server:
+        llm = Novita(model=MODEL, api_key="k", api_base=server.url("/v3/openai"), temperature=0.2, max_retries=1)
+        rows = [
+            *read_rows(tmp_path / "in.jsonl"),
+            {"id": "chat", "input": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi 7"}]},
+        ]
+        summary = run_job(rows, llm_work(llm), tmp_path / "out")
+    results = {row["id"]: row for row in ResultFolder(tmp_path / "out").read()}
+    assert results["r3"]["output"] == "echo: prompt 3"
+    assert results["chat"]["output"] == "echo: hi 7", "a message list is answered as a chat"
+    assert results["r3"]["input_tokens"] > 0
+    assert results["r3"]["cost"] > 0
+    assert results["r3"]["currency"] == "USD"
+    assert results["r0"]["error_type"] == "BadRequestError"
+    assert (summary.done, summary.errors) == (31, 2)
+    assert {body["temperature"] for body in provider.bodies} == {0.2}, "the LLM's own fields go with every row"
+    assert [body["messages"] for body in provider.bodies if body["messages"][0]["role"] == "system"] == [
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi 7"}]
+    ]
+
+
+def test_a_llamaindex_llms_output_is_the_answer_without_its_thinking(tmp_path: Path) -> None:
+    from hostedllm.testing import FakeProvider
+    from llama_index.llms.hostedllm import Novita
+    from llama_index.llms.hostedllm.batch import llm_work
+
+    fake = FakeProvider().reply("<think>The capital is Paris.</think>Paris.")
+    llm = Novita(model=MODEL, api_key="k", **fake.transports)
+    run_job([{"id": "a", "input": "Capital of France?"}], llm_work(llm), tmp_path / "out")
+    assert [row["output"] for row in ResultFolder(tmp_path / "out").read()] == ["Paris."]
+
+
+def test_llm_work_takes_only_our_llms() -> None:
+    from llama_index.core.llms import MockLLM
+
+    from llama_index.llms.hostedllm.batch import llm_work
+
+    with pytest.raises(TypeError, match="hostedllm's LlamaIndex LLMs"):
+        llm_work(MockLLM())  # type: ignore[arg-type]

@@ -94,7 +94,7 @@ def chat_work(client: ChatClient, **options: Any) -> Work:
         text = (
             message_reasoning(choices[0].get("message") or {})[1] if choices else None
         )  # the answer, not the thinking
-        return _priced(text, tokens, client.estimate_cost(tokens))
+        return priced(text, tokens, client.estimate_cost(tokens))
 
     return work
 
@@ -108,12 +108,13 @@ def embedding_work(embeddings: Any, *, input_type: str | None = None) -> Work:
 
     async def work(given: Any) -> Outcome:
         embedded = await client.aembed([given], input_type=input_type)  # type: ignore[arg-type]
-        return _priced(embedded.vectors[0], embedded.tokens, client.estimate_cost(embedded.tokens))
+        return priced(embedded.vectors[0], embedded.tokens, client.estimate_cost(embedded.tokens))
 
     return work
 
 
-def _priced(output: Any, tokens: Tokens | None, cost: Cost | None) -> Outcome:
+def priced(output: Any, tokens: Tokens | None, cost: Cost | None) -> Outcome:
+    """An :class:`Outcome` with the estimated cost of ``tokens`` (``None`` when the catalog has no price)."""
     return Outcome(output, tokens, cost.total if cost else None, cost.currency if cost else None)
 
 

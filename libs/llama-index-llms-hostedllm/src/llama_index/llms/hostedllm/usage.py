@@ -96,7 +96,7 @@ class UsageTracker(BaseEventHandler):
             with self._lock:
                 key = self._runs.pop(event.span_id or "", None)
             if key is not None:
-                self.record(*key, call_totals(*key, _usage(event.response)))
+                self.record(*key, call_totals(*key, response_tokens(event.response)))
         elif isinstance(event, SpanDropEvent | ExceptionEvent):
             with self._lock:
                 self._runs.pop(event.span_id or "", None)
@@ -112,7 +112,7 @@ def _model_of(model_dict: Mapping[str, Any]) -> tuple[str, str]:
     return str(provider), model
 
 
-def _usage(response: ChatResponse | CompletionResponse | None) -> Tokens | None:
+def response_tokens(response: ChatResponse | CompletionResponse | None) -> Tokens | None:
     """The tokens in ``raw["usage"]`` (ours, OpenAI-style dicts or objects), else in ``additional_kwargs``."""
     if response is None:
         return None
