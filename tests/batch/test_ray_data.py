@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ import pytest
 from hostedllm import ChatClient
 from hostedllm.batch.files import ResultFolder, read_rows
 from hostedllm.batch.ray_limiter import SharedRateLimiter
-from hostedllm.batch.runner import chat_work, run_job
+from hostedllm.batch.runner import Work, chat_work, run_job
 from hostedllm.transport.ratelimit import RateLimit
 
 from ..loopback import loopback
@@ -118,38 +119,34 @@ def test_a_killed_ray_job_resumes_and_writes_each_id_once(tmp_path: Path) -> Non
     assert Counter(row["id"] for row in ResultFolder(folder).read()) == Counter(ids), "each id exactly once"
 
 
-def test_a_langchain_chain_on_ray_with_its_usage(local_ray: object, tmp_path: Path) -> None:
-    from langchain_core.output_parsers import StrOutputParser
-    from langchain_core.prompts import ChatPromptTemplate
+def framework_work(framework: str, url: str, limiter: SharedRateLimiter) -> Callable[[], Work]:
+    """What a worker runs for each row: a LangChain chain on ``ChatNovita``, or LlamaIndex's ``Novita``."""
+    if framework == "langchain":
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
 
+        from langchain_hostedllm import ChatNovita
+        from langchain_hostedllm.batch import runnable_work
+
+        model = ChatNovita(model=MODEL, api_key="k", base_url=url, rate_limit=limiter)
+        chain = ChatPromptTemplate.from_messages([("user", "{input}")]) | model | StrOutputParser()
+        return lambda: runnable_work(chain)
+    from llama_index.llms.hostedllm import Novita
+    from llama_index.llms.hostedllm.batch import llm_work
+
+    llm = Novita(model=MODEL, api_key="k", api_base=url, rate_limit=limiter)
+    return lambda: llm_work(llm)
+
+
+@pytest.mark.parametrize("framework", ["langchain", "llamaindex"])
+def test_a_framework_model_on_ray_with_its_usage(local_ray: object, tmp_path: Path, framework: str) -> None:
     from hostedllm.batch.ray_data import run_on_ray
-    from langchain_hostedllm import ChatNovita
-    from langchain_hostedllm.batch import runnable_work
 
     ids = write_prompts(tmp_path / "in.jsonl", 200)
     limiter = SharedRateLimiter(RateLimit(requests_per_minute=PER_MINUTE))
     with loopback(Provider()) as server:
-        model = ChatNovita(model=MODEL, api_key="k", base_url=server.url("/v3/openai"), rate_limit=limiter)
-        chain = ChatPromptTemplate.from_messages([("user", "{input}")]) | model | StrOutputParser()
-        summary = run_on_ray(str(tmp_path / "in.jsonl"), lambda: runnable_work(chain), tmp_path / "out", batch_size=50)
-    limiter.kill()
-    rows = {row["id"]: row for row in ResultFolder(tmp_path / "out").read()}
-    assert sorted(rows) == sorted(ids)
-    assert rows["r5"]["output"] == "echo: prompt 5"
-    assert summary.input_tokens > 0
-    assert summary.cost > 0
-
-
-def test_a_llamaindex_llm_on_ray_with_its_usage(local_ray: object, tmp_path: Path) -> None:
-    from hostedllm.batch.ray_data import run_on_ray
-    from llama_index.llms.hostedllm import Novita
-    from llama_index.llms.hostedllm.batch import llm_work
-
-    ids = write_prompts(tmp_path / "in.jsonl", 100)
-    limiter = SharedRateLimiter(RateLimit(requests_per_minute=PER_MINUTE))
-    with loopback(Provider()) as server:
-        llm = Novita(model=MODEL, api_key="k", api_base=server.url("/v3/openai"), rate_limit=limiter)
-        summary = run_on_ray(str(tmp_path / "in.jsonl"), lambda: llm_work(llm), tmp_path / "out", batch_size=25)
+        make_work = framework_work(framework, server.url("/v3/openai"), limiter)
+        summary = run_on_ray(str(tmp_path / "in.jsonl"), make_work, tmp_path / "out", batch_size=50)
     limiter.kill()
     rows = {row["id"]: row for row in ResultFolder(tmp_path / "out").read()}
     assert sorted(rows) == sorted(ids)
